@@ -1,0 +1,138 @@
+package models
+
+import (
+	"reflect"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// apply folds one delivery into the models and reports whether anything
+// changed. Every event of a meeting first locks the meeting's row, so on
+// PostgreSQL instances never interleave changes to one meeting.
+func apply(tx *gorm.DB, d Delivery) (bool, error) {
+	ev, at := d.Event, d.ReceivedAt
+	var m *Meeting
+	changed := false
+	if ev.MeetingID != "" {
+		var err error
+		if m, err = lockMeeting(tx, d.Provider, ev.MeetingID, at); err != nil {
+			return false, err
+		}
+	}
+	var sess *Session
+	if ev.SessionID != "" && m != nil {
+		var err error
+		var c bool
+		if sess, c, err = applySession(tx, m, d.Provider, ev.SessionID, ev.Session, at); err != nil {
+			return false, err
+		}
+		changed = changed || c
+	}
+	var c bool
+	var err error
+	switch {
+	case ev.Participant != nil && m != nil:
+		c, err = applyParticipant(tx, m, sess, ev.SessionID, ev.Participant, at)
+	case ev.Recording != nil:
+		c, err = applyRecording(tx, m, d.Provider, ev.SessionID, ev.Recording, at)
+	case ev.Stream != nil:
+		c, err = applyStream(tx, m, d.Provider, ev.SessionID, ev.Stream, at)
+	case ev.Transcription != nil:
+		c, err = applyTranscription(tx, m, d.Provider, ev.SessionID, ev.Transcription, at)
+	case ev.Call != nil:
+		c, err = applyCall(tx, m, d.Provider, ev.Call, at)
+	case ev.Agent != nil:
+		c, err = applyAgent(tx, m, d.Provider, ev.MeetingID, ev.Agent, at)
+	case ev.BatchCall != nil:
+		c, err = applyBatchCall(tx, d.Provider, ev.BatchCall, at)
+	case ev.Resource != nil:
+		c, err = applyResource(tx, d.Provider, ev.Resource, at)
+	case ev.KnowledgeBase != nil:
+		c, err = applyKnowledgeBase(tx, d.Provider, ev.KnowledgeBase, at)
+	}
+	return changed || c, err
+}
+
+// lockMeeting finds or creates the meeting, locks its row for the rest of
+// the transaction and moves its last-event time forward.
+func lockMeeting(tx *gorm.DB, provider, meetingID string, at time.Time) (*Meeting, error) {
+	m := Meeting{Provider: provider, MeetingID: meetingID, FirstSeenAt: at, LastEventAt: at}
+	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "provider"}, {Name: "meeting_id"}}, DoNothing: true}).Create(&m)
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return &m, nil
+	}
+	m = Meeting{}
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+		Where("provider = ? AND meeting_id = ?", provider, meetingID).First(&m).Error; err != nil {
+		return nil, err
+	}
+	if at.After(m.LastEventAt) {
+		m.LastEventAt = at
+		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Update("last_event_at", at).Error; err != nil {
+			return nil, err
+		}
+	}
+	return &m, nil
+}
+
+// upsertRow makes sure the row that key identifies exists and merges an
+// event into it: a new row is inserted already merged; an existing one is
+// locked, merged and written back only if the merge changed it. key holds
+// only the identifying fields, which conflict names as columns.
+func upsertRow[T any](tx *gorm.DB, key T, conflict []string, merge func(*T)) (T, bool, error) {
+	row := key
+	merge(&row)
+	cols := make([]clause.Column, len(conflict))
+	for i, c := range conflict {
+		cols[i] = clause.Column{Name: c}
+	}
+	res := tx.Clauses(clause.OnConflict{Columns: cols, DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return row, false, res.Error
+	}
+	if res.RowsAffected == 1 {
+		return row, true, nil
+	}
+	var cur T
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(&key).First(&cur).Error; err != nil {
+		return cur, false, err
+	}
+	changed, err := mergeAndSave(tx, &cur, merge)
+	return cur, changed, err
+}
+
+// mergeAndSave merges into a loaded row and writes it back if it changed.
+func mergeAndSave[T any](tx *gorm.DB, cur *T, merge func(*T)) (bool, error) {
+	before := *cur
+	merge(cur)
+	if reflect.DeepEqual(before, *cur) {
+		return false, nil
+	}
+	return true, tx.Omit(clause.Associations).Save(cur).Error
+}
+
+// fill sets *dst to v when *dst is empty: later events fill in what earlier
+// ones lacked but never overwrite it.
+func fill(dst *string, v string) {
+	if *dst == "" {
+		*dst = v
+	}
+}
+
+func fillRef(dst **uint, m *Meeting) {
+	if *dst == nil && m != nil {
+		id := m.ID
+		*dst = &id
+	}
+}
+
+func fillTime(dst *time.Time, at time.Time) {
+	if dst.IsZero() {
+		*dst = at
+	}
+}

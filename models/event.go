@@ -1,0 +1,174 @@
+package models
+
+import "time"
+
+// Delivery is one webhook request as received: the raw body that is kept in
+// the event log, and the normalized event decoded from it.
+type Delivery struct {
+	// Provider names the sender, for example "videosdk".
+	Provider string
+	// Body is the raw request body, stored byte for byte.
+	Body []byte
+	// ReceivedAt is when the request arrived; it stands in for event times
+	// that the payload does not carry.
+	ReceivedAt time.Time
+	// Event is what the decoder made of Body.
+	Event Event
+}
+
+// Event is a provider's webhook in provider-neutral form. Type keeps the
+// provider's own name; at most one of the change pointers is set, and none
+// for event types that only belong in the log (unknown types included).
+type Event struct {
+	// Type is the provider's event type, for example "recording-stopped".
+	Type string
+	// ProviderEventID is the provider's unique id for the delivery, when it
+	// has one; deliveries with an id already stored are duplicates.
+	ProviderEventID string
+	// MeetingID is the provider's meeting (room) id, empty when the event
+	// belongs to no meeting.
+	MeetingID string
+	// SessionID is the provider's id of one run of the meeting.
+	SessionID string
+	// Problems lists what the decoder could not read (an unparseable time,
+	// a field of the wrong type); the event is kept all the same and the
+	// problems are noted in the event log.
+	Problems []string
+
+	Session       *SessionChange
+	Participant   *ParticipantChange
+	Recording     *RecordingChange
+	Stream        *StreamChange
+	Transcription *TranscriptionChange
+	Call          *CallChange
+	Agent         *AgentChange
+	BatchCall     *BatchCallChange
+	Resource      *ResourceChange
+	KnowledgeBase *KnowledgeBaseChange
+}
+
+// SessionChange starts or ends a meeting session.
+type SessionChange struct {
+	Ended bool
+	// Start and End are the times the payload gives; nil when absent or
+	// unparseable.
+	Start *time.Time
+	End   *time.Time
+	// Reason is the close reason; Error the provider's error object as JSON.
+	Reason string
+	Error  string
+}
+
+// ParticipantChange records a participant joining or leaving a session.
+type ParticipantChange struct {
+	ParticipantID string
+	Name          string
+	Left          bool
+	// Reason is why the participant left, when known.
+	Reason string
+}
+
+// File is one output file of a recording.
+type File struct {
+	Path string `json:"path,omitempty"`
+	URL  string `json:"url,omitempty"`
+}
+
+// RecordingChange moves a recording through its lifecycle.
+type RecordingChange struct {
+	Kind RecordingKind
+	// Key identifies the recording among those of its kind: the provider's
+	// id where the event carries one, else a key built from the session,
+	// participant and track.
+	Key           string
+	ExternalID    string
+	ParticipantID string
+	TrackKind     string
+	FileFormat    string
+	Stage         Stage
+	Files         []File
+	KeyURL        string
+	MetaURL       string
+	Message       string
+	// Participants is the composited participants list as JSON.
+	Participants string
+}
+
+// StreamChange moves an HLS stream or a livestream through its lifecycle.
+type StreamChange struct {
+	Kind          StreamKind
+	Key           string
+	ExternalID    string
+	Stage         Stage
+	PlaybackURL   string
+	LivestreamURL string
+	DownstreamURL string
+	Message       string
+}
+
+// TranscriptionChange moves a transcription or translation through its
+// lifecycle.
+type TranscriptionChange struct {
+	Kind    TranscriptionKind
+	Key     string
+	Mode    string
+	Stage   Stage
+	Message string
+}
+
+// CallChange adds a step to a SIP or dial-in/out call.
+type CallChange struct {
+	CallID    string
+	RoomID    string
+	Direction string
+	From      string
+	To        string
+	GatewayID string
+	RuleID    string
+	// Step is the event type that produced the status, Status the
+	// provider's status word.
+	Step   string
+	Status string
+	// At is the step's time from the payload (nil when absent or
+	// unparseable); AtText is the raw value, used to tell repeated steps
+	// apart.
+	At                *time.Time
+	AtText            string
+	MetaData          string
+	AdditionalDetails string
+}
+
+// AgentChange moves an AI agent session through its lifecycle.
+type AgentChange struct {
+	Kind         AgentKind
+	AgentSession string
+	AgentID      string
+	DeploymentID string
+	VersionID    string
+	Stage        Stage
+	Message      string
+}
+
+// BatchCallChange moves a batch call campaign through its lifecycle.
+type BatchCallChange struct {
+	BatchID string
+	Name    string
+	Stage   Stage
+}
+
+// ResourceChange records a media composer resource being acquired or
+// released.
+type ResourceChange struct {
+	ResourceID   string
+	ComposerType string
+	Stage        Stage
+}
+
+// KnowledgeBaseChange moves a knowledge base record through processing.
+type KnowledgeBaseChange struct {
+	KnowledgeBaseID string
+	RecordID        string
+	MetaData        string
+	Stage           Stage
+	Message         string
+}

@@ -1,0 +1,129 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Participant is one person (or SIP leg, or agent) in one session of a
+// meeting. Each stay in the room is an Attendance.
+type Participant struct {
+	ID            uint   `gorm:"primaryKey" json:"-"`
+	MeetingRef    uint   `json:"-"`
+	SessionID     string `json:"sessionId"`
+	ParticipantID string `json:"participantId"`
+	Name          string `json:"name"`
+	// Present is true while the participant has an attendance with no leave.
+	Present     bool         `json:"present"`
+	FirstSeenAt time.Time    `json:"firstSeenAt"`
+	Attendances []Attendance `gorm:"foreignKey:ParticipantRef" json:"attendances"`
+}
+
+// Attendance is one join and the leave that ended it. JoinedAt is nil when
+// the leave arrived for a join never seen.
+type Attendance struct {
+	ID             uint       `gorm:"primaryKey" json:"-"`
+	ParticipantRef uint       `json:"-"`
+	JoinedAt       *time.Time `json:"joinedAt,omitempty"`
+	LeftAt         *time.Time `json:"leftAt,omitempty"`
+	LeaveReason    string     `json:"leaveReason,omitempty"`
+}
+
+// applyParticipant records a join or a leave. Joining while present and
+// leaving while absent change nothing, so repeats are harmless; a leave for
+// a join never seen is kept with no join time, and the late join then
+// fills it in. A join into a session that has ended is closed at the
+// session's end.
+func applyParticipant(tx *gorm.DB, m *Meeting, sess *Session, sessionID string, ch *ParticipantChange, at time.Time) (bool, error) {
+	if ch.ParticipantID == "" {
+		return false, nil
+	}
+	key := Participant{MeetingRef: m.ID, SessionID: sessionID, ParticipantID: ch.ParticipantID}
+	p, changed, err := upsertRow(tx, key, []string{"meeting_ref", "session_id", "participant_id"}, func(p *Participant) {
+		fillTime(&p.FirstSeenAt, at)
+		if ch.Name != "" {
+			p.Name = ch.Name
+		}
+	})
+	if err != nil {
+		return false, err
+	}
+	var visits []Attendance
+	if err := tx.Where("participant_ref = ?", p.ID).Order("id").Find(&visits).Error; err != nil {
+		return false, err
+	}
+	ended := sess != nil && sess.Status == SessionEnded
+	var write *Attendance
+	present := p.Present
+	if !ch.Left {
+		write, present = join(p.ID, visits, p.Present, ended, sess, at)
+	} else {
+		write, present = leave(p.ID, visits, p.Present, ch.Reason, at)
+	}
+	if write != nil {
+		if err := tx.Save(write).Error; err != nil {
+			return false, err
+		}
+		changed = true
+	}
+	if present != p.Present {
+		if err := tx.Model(&Participant{}).Where("id = ?", p.ID).Update("present", present).Error; err != nil {
+			return false, err
+		}
+		changed = true
+	}
+	return changed, nil
+}
+
+// join decides what a join does to a participant's attendances: the
+// attendance to write (nil for none) and whether the participant is now
+// present.
+func join(ref uint, visits []Attendance, present, ended bool, sess *Session, at time.Time) (*Attendance, bool) {
+	if present {
+		return nil, true
+	}
+	for i := range visits {
+		if v := &visits[i]; v.JoinedAt == nil {
+			t := at
+			if v.LeftAt != nil && v.LeftAt.Before(t) {
+				t = *v.LeftAt
+			}
+			v.JoinedAt = &t
+			return v, false
+		}
+	}
+	if ended {
+		if len(visits) > 0 {
+			return nil, false
+		}
+		end := sess.endTime(at)
+		if end.Before(at) {
+			at = end
+		}
+		return &Attendance{ParticipantRef: ref, JoinedAt: &at, LeftAt: &end, LeaveReason: LeaveReasonSessionEnded}, false
+	}
+	return &Attendance{ParticipantRef: ref, JoinedAt: &at}, true
+}
+
+// leave decides what a leave does to a participant's attendances.
+func leave(ref uint, visits []Attendance, present bool, reason string, at time.Time) (*Attendance, bool) {
+	if present {
+		for i := len(visits) - 1; i >= 0; i-- {
+			if v := &visits[i]; v.LeftAt == nil {
+				v.LeftAt, v.LeaveReason = &at, reason
+				return v, false
+			}
+		}
+	}
+	if len(visits) == 0 {
+		return &Attendance{ParticipantRef: ref, LeftAt: &at, LeaveReason: reason}, false
+	}
+	// A leave after the session closed the attendance tells the real reason.
+	last := &visits[len(visits)-1]
+	if reason != "" && last.LeaveReason == LeaveReasonSessionEnded {
+		last.LeaveReason = reason
+		return last, false
+	}
+	return nil, false
+}

@@ -1,0 +1,42 @@
+package models
+
+import "time"
+
+// Outcomes of a delivery, as recorded in the event log.
+const (
+	// OutcomeApplied: the event changed the models.
+	OutcomeApplied = "applied"
+	// OutcomeNoChange: the event was valid but the models already held
+	// everything it says (a repeat, or a late earlier stage).
+	OutcomeNoChange = "no-change"
+	// OutcomeStored: an event type with no model (unknown types included),
+	// kept in the log only.
+	OutcomeStored = "stored"
+	// OutcomeDuplicate: the provider's event id was seen before; the
+	// delivery was not applied again.
+	OutcomeDuplicate = "duplicate"
+	// OutcomeError: applying failed; the raw event is kept so the models can
+	// be rebuilt once the cause is fixed.
+	OutcomeError = "error"
+)
+
+// RawEvent is one delivery as received, kept in the same transaction as the
+// model changes it caused. It is the source of truth the models can be
+// rebuilt from.
+type RawEvent struct {
+	ID              uint64    `gorm:"primaryKey" json:"id"`
+	Provider        string    `json:"provider"`
+	Type            string    `json:"type"`
+	ReceivedAt      time.Time `json:"receivedAt"`
+	MeetingID       string    `json:"meetingId,omitempty"`
+	SessionID       string    `json:"sessionId,omitempty"`
+	ProviderEventID *string   `json:"providerEventId,omitempty"`
+	// Hash is the hex SHA-256 of Body.
+	Hash    string `json:"hash"`
+	Body    []byte `json:"-"`
+	Outcome string `json:"outcome"`
+	// Repeat marks a body identical to one received shortly before: most
+	// likely a redelivery.
+	Repeat bool   `gorm:"column:repeated" json:"repeat"`
+	Detail string `json:"detail,omitempty"`
+}

@@ -1,0 +1,223 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ErrClosed is returned by Ingest after Close.
+var ErrClosed = errors.New("store closed")
+
+// StoreOptions tunes ingest. Zero values take the defaults.
+type StoreOptions struct {
+	// BatchWindow is how long the committer waits for more deliveries to
+	// join a transaction once one has arrived (default 1 ms). Deliveries
+	// that queue while a commit runs join the next one anyway.
+	BatchWindow time.Duration
+	// MaxBatch caps the deliveries in one transaction (default 256).
+	MaxBatch int
+	// RepeatWindow is how far back an identical body marks a delivery as a
+	// repeat in the log (default 10 minutes).
+	RepeatWindow time.Duration
+	// OnCommit, if set, is called by the committer after each committed
+	// transaction with the results in delivery order. It must not block.
+	OnCommit func([]Result)
+}
+
+// Result tells what became of one delivery.
+type Result struct {
+	// EventID is the event log id of the delivery (of the earlier one, for a
+	// duplicate).
+	EventID   uint64
+	Provider  string
+	Type      string
+	MeetingID string
+	Outcome   string
+	Repeat    bool
+}
+
+// Store applies deliveries to the models and answers queries. Deliveries
+// are committed in groups by one committer goroutine: each Ingest call
+// returns only after the transaction holding its delivery has committed.
+type Store struct {
+	db      *gorm.DB
+	opts    StoreOptions
+	queue   chan *pending
+	closing chan struct{}
+	done    chan struct{}
+}
+
+type pending struct {
+	d      Delivery
+	result chan outcome
+	// rawOnly is set when applying the delivery failed: it is then only
+	// logged, with the error, so the body is never lost.
+	rawOnly  error
+	attempts int
+}
+
+type outcome struct {
+	res Result
+	err error
+}
+
+// NewStore starts a store on a migrated database. Close stops it.
+func NewStore(db *gorm.DB, opts StoreOptions) *Store {
+	if opts.BatchWindow == 0 {
+		opts.BatchWindow = time.Millisecond
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.RepeatWindow == 0 {
+		opts.RepeatWindow = 10 * time.Minute
+	}
+	s := &Store{
+		db:      db,
+		opts:    opts,
+		queue:   make(chan *pending, opts.MaxBatch*4),
+		closing: make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	go s.commitLoop()
+	return s
+}
+
+// DB returns the store's database handle.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Ingest stores the delivery in the event log and applies it to the models
+// in one transaction. It returns once that transaction has committed; an
+// error means the delivery may not be stored and the sender should retry.
+func (s *Store) Ingest(ctx context.Context, d Delivery) (Result, error) {
+	p := &pending{d: d, result: make(chan outcome, 1)}
+	select {
+	case s.queue <- p:
+	case <-s.closing:
+		return Result{}, ErrClosed
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+	select {
+	case o := <-p.result:
+		return o.res, o.err
+	case <-s.done:
+		// The committer finished; it may have taken this delivery first.
+		select {
+		case o := <-p.result:
+			return o.res, o.err
+		default:
+			return Result{}, ErrClosed
+		}
+	case <-ctx.Done():
+		return Result{}, ctx.Err()
+	}
+}
+
+// Close commits what is queued and stops the committer. Ingest calls after
+// Close fail with ErrClosed.
+func (s *Store) Close() {
+	select {
+	case <-s.closing:
+	default:
+		close(s.closing)
+	}
+	<-s.done
+}
+
+func (s *Store) commitLoop() {
+	defer close(s.done)
+	for {
+		var first *pending
+		select {
+		case first = <-s.queue:
+		case <-s.closing:
+			for {
+				select {
+				case p := <-s.queue:
+					s.commit([]*pending{p})
+				default:
+					return
+				}
+			}
+		}
+		s.commit(s.gather(first))
+	}
+}
+
+// gather collects what is already queued, then waits up to the batch
+// window for more.
+func (s *Store) gather(first *pending) []*pending {
+	batch := []*pending{first}
+	timer := time.NewTimer(s.opts.BatchWindow)
+	defer timer.Stop()
+	for len(batch) < s.opts.MaxBatch {
+		select {
+		case p := <-s.queue:
+			batch = append(batch, p)
+			continue
+		default:
+		}
+		select {
+		case p := <-s.queue:
+			batch = append(batch, p)
+		case <-timer.C:
+			return batch
+		case <-s.closing:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit writes a batch in one transaction. When applying one delivery
+// fails for a reason other than the database being unavailable, the batch
+// is rolled back and run again with that delivery only logged, so one bad
+// event never holds up the others.
+func (s *Store) commit(batch []*pending) {
+	results := make([]Result, len(batch))
+	var err error
+	for attempt := 0; attempt <= len(batch)+2; attempt++ {
+		var failed *applyError
+		err = s.db.Transaction(func(tx *gorm.DB) error {
+			for i, p := range batch {
+				r, err := s.ingestOne(tx, p)
+				if err != nil {
+					return err
+				}
+				results[i] = r
+			}
+			return nil
+		})
+		if errors.As(err, &failed) && !transient(failed.err) {
+			failed.p.rawOnly = failed.err
+			continue
+		}
+		if err != nil && transient(err) && attempt < 2 {
+			continue
+		}
+		break
+	}
+	for i, p := range batch {
+		if err != nil {
+			p.result <- outcome{err: fmt.Errorf("commit: %w", err)}
+		} else {
+			p.result <- outcome{res: results[i]}
+		}
+	}
+	if err == nil && s.opts.OnCommit != nil {
+		s.opts.OnCommit(results)
+	}
+}
+
+type applyError struct {
+	p   *pending
+	err error
+}
+
+func (e *applyError) Error() string { return "apply: " + e.err.Error() }
+func (e *applyError) Unwrap() error { return e.err }

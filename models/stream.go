@@ -1,0 +1,57 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// StreamKind tells HLS from RTMP livestreams.
+type StreamKind string
+
+// Stream kinds.
+const (
+	StreamHLS        StreamKind = "hls"
+	StreamLivestream StreamKind = "livestream"
+)
+
+// Stream is an HLS stream or a livestream of a meeting.
+type Stream struct {
+	ID         uint       `gorm:"primaryKey" json:"-"`
+	MeetingRef *uint      `json:"-"`
+	Provider   string     `json:"provider"`
+	Kind       StreamKind `json:"kind"`
+	StreamKey  string     `json:"-"`
+	ExternalID string     `json:"id,omitempty"`
+	SessionID  string     `json:"sessionId,omitempty"`
+	Lifecycle  `gorm:"embedded"`
+	// PlayableAt is when an HLS stream became playable.
+	PlayableAt *time.Time `json:"playableAt,omitempty"`
+	// PlaybackURL is the HLS URL with playback support, LivestreamURL the
+	// one without; DownstreamURL is the deprecated older name.
+	PlaybackURL   string    `json:"playbackHlsUrl,omitempty"`
+	LivestreamURL string    `json:"livestreamUrl,omitempty"`
+	DownstreamURL string    `json:"downstreamUrl,omitempty"`
+	FirstSeenAt   time.Time `json:"firstSeenAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
+}
+
+// applyStream moves a stream through its lifecycle and fills in its URLs.
+func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *StreamChange, at time.Time) (bool, error) {
+	key := Stream{Provider: provider, Kind: ch.Kind, StreamKey: ch.Key}
+	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "stream_key"}, func(s *Stream) {
+		fillRef(&s.MeetingRef, m)
+		fill(&s.ExternalID, ch.ExternalID)
+		fill(&s.SessionID, sessionID)
+		fill(&s.PlaybackURL, ch.PlaybackURL)
+		fill(&s.LivestreamURL, ch.LivestreamURL)
+		fill(&s.DownstreamURL, ch.DownstreamURL)
+		s.Advance(ch.Stage, at, ch.Message)
+		if ch.Stage == StagePlayable && s.PlayableAt == nil {
+			t := at
+			s.PlayableAt = &t
+		}
+		fillTime(&s.FirstSeenAt, at)
+	})
+	return changed, err
+}

@@ -1,0 +1,47 @@
+package models
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// TranscriptionKind tells transcriptions from translations.
+type TranscriptionKind string
+
+// Transcription kinds.
+const (
+	KindTranscription TranscriptionKind = "transcription"
+	KindTranslation   TranscriptionKind = "translation"
+)
+
+// Transcription is a transcription or translation job of a meeting.
+type Transcription struct {
+	ID               uint              `gorm:"primaryKey" json:"-"`
+	MeetingRef       *uint             `json:"-"`
+	Provider         string            `json:"provider"`
+	Kind             TranscriptionKind `json:"kind"`
+	TranscriptionKey string            `json:"-"`
+	ExternalID       string            `json:"id,omitempty"`
+	SessionID        string            `json:"sessionId,omitempty"`
+	// Mode is "realtime" or "post".
+	Mode        string `json:"mode,omitempty"`
+	Lifecycle   `gorm:"embedded"`
+	FirstSeenAt time.Time `json:"firstSeenAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// applyTranscription moves a transcription or translation through its
+// lifecycle.
+func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *TranscriptionChange, at time.Time) (bool, error) {
+	key := Transcription{Provider: provider, Kind: ch.Kind, TranscriptionKey: ch.Key}
+	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "transcription_key"}, func(t *Transcription) {
+		fillRef(&t.MeetingRef, m)
+		fill(&t.ExternalID, ch.Key)
+		fill(&t.SessionID, sessionID)
+		fill(&t.Mode, ch.Mode)
+		t.Advance(ch.Stage, at, ch.Message)
+		fillTime(&t.FirstSeenAt, at)
+	})
+	return changed, err
+}

@@ -34,28 +34,52 @@ type AgentSession struct {
 }
 
 // applyAgent moves an agent session through its lifecycle. Agent events name
-// the session in different ways (the starting event has no session id, the
-// stopping ones no meeting), so the row is found by session id, else by the
-// meeting and agent: an unkeyed row first, then the newest unfinished one.
+// the session in different ways (the starting and failed events carry no
+// session id, the stopping ones no meeting), so the row is found:
+//   - with a session id: by that id, else the unfinished session of the same
+//     meeting and agent not yet given an id;
+//   - a starting event: the newest session of the meeting and agent, except
+//     failures never given an id;
+//   - any other event without a session id: the newest unfinished session of
+//     the meeting and agent, or a session never given an id that is already
+//     at this stage (a repeat).
+//
+// Otherwise a new row is made. Repeats therefore change nothing.
 func applyAgent(tx *gorm.DB, m *Meeting, provider, meetingID string, ch *AgentChange, at time.Time) (bool, error) {
-	base := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("provider = ? AND kind = ?", provider, ch.Kind)
+	find := func(where string, args ...any) ([]AgentSession, error) {
+		var found []AgentSession
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("provider = ? AND kind = ?", provider, ch.Kind).Where(where, args...).
+			Order("id DESC").Limit(1).Find(&found).Error
+		return found, err
+	}
 	var found []AgentSession
-	try := func(q *gorm.DB) error {
-		if len(found) > 0 {
-			return nil
-		}
-		return q.Order("id DESC").Limit(1).Find(&found).Error
-	}
 	var err error
-	if ch.AgentSession != "" {
-		err = try(base.Session(&gorm.Session{}).Where("agent_session = ?", ch.AgentSession))
-	}
-	if err == nil && meetingID != "" {
-		byAgent := base.Session(&gorm.Session{}).Where("meeting_id = ? AND agent_id = ?", meetingID, ch.AgentID)
-		err = try(byAgent.Session(&gorm.Session{}).Where("agent_session = ''"))
-		if err == nil && ch.AgentSession == "" {
-			err = try(byAgent.Session(&gorm.Session{}).Where("status_rank < ?", StageStopped.Rank()))
+	done := StageStopped.Rank()
+	switch {
+	case ch.AgentSession != "":
+		found, err = find("agent_session = ?", ch.AgentSession)
+		var unkeyed []AgentSession
+		if err == nil && meetingID != "" {
+			unkeyed, err = find("meeting_id = ? AND agent_id = ? AND status_rank < ? AND agent_session = ''", meetingID, ch.AgentID, done)
 		}
+		switch {
+		case err != nil || len(unkeyed) == 0:
+		case len(found) == 0:
+			found = unkeyed
+		default:
+			// The session was first seen without its meeting (a stopping
+			// event) and its start without its id: they are one session.
+			found[0].absorb(unkeyed[0])
+			if err = tx.Delete(&unkeyed[0]).Error; err == nil {
+				err = tx.Omit(clause.Associations).Save(&found[0]).Error
+			}
+		}
+	case meetingID != "" && ch.Stage == StageStarting:
+		found, err = find("meeting_id = ? AND agent_id = ? AND (agent_session <> '' OR status_rank < ?)", meetingID, ch.AgentID, done)
+	case meetingID != "":
+		found, err = find("meeting_id = ? AND agent_id = ? AND (status_rank < ? OR (agent_session = '' AND status = ?))",
+			meetingID, ch.AgentID, done, ch.Stage)
 	}
 	if err != nil {
 		return false, err
@@ -77,4 +101,18 @@ func applyAgent(tx *gorm.DB, m *Meeting, provider, meetingID string, ch *AgentCh
 		return true, tx.Create(&a).Error
 	}
 	return mergeAndSave(tx, &found[0], merge)
+}
+
+// absorb takes into a what o knows that a does not.
+func (a *AgentSession) absorb(o AgentSession) {
+	if a.MeetingRef == nil {
+		a.MeetingRef = o.MeetingRef
+	}
+	fill(&a.MeetingID, o.MeetingID)
+	fill(&a.DeploymentID, o.DeploymentID)
+	fill(&a.VersionID, o.VersionID)
+	a.Lifecycle.absorb(o.Lifecycle)
+	if o.FirstSeenAt.Before(a.FirstSeenAt) {
+		a.FirstSeenAt = o.FirstSeenAt
+	}
 }

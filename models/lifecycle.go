@@ -100,3 +100,21 @@ func (l *Lifecycle) slot(rank int) **time.Time {
 	}
 	return nil
 }
+
+// absorb merges another record of the same job: the later status, and each
+// stage time and the message where l has none.
+func (l *Lifecycle) absorb(o Lifecycle) {
+	if o.StatusRank > l.StatusRank {
+		l.Status, l.StatusRank = o.Status, o.StatusRank
+	}
+	for _, p := range []struct{ dst, src **time.Time }{
+		{&l.StartingAt, &o.StartingAt}, {&l.StartedAt, &o.StartedAt}, {&l.StoppingAt, &o.StoppingAt}, {&l.EndedAt, &o.EndedAt},
+	} {
+		if *p.dst == nil {
+			*p.dst = *p.src
+		}
+	}
+	if l.Message == "" {
+		l.Message = o.Message
+	}
+}

@@ -20,6 +20,9 @@ type Meeting struct {
 const (
 	SessionLive  = "live"
 	SessionEnded = "ended"
+	// SessionStale is shown, never stored, for a live session that has had
+	// no event for longer than the store's StaleAfter.
+	SessionStale = "stale"
 )
 
 // Session is one run of a meeting, from its first participant to its end.
@@ -51,11 +54,9 @@ const LeaveReasonSessionEnded = "session-ended"
 // the event's session change if it has one, and moves the session's
 // last-event time forward. Ending a session closes its open attendances.
 func applySession(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *SessionChange, at time.Time) (*Session, bool, error) {
-	key := Session{Provider: provider, SessionID: sessionID}
-	s, changed, err := upsertRow(tx, key, []string{"provider", "session_id"}, func(s *Session) {
-		if s.MeetingRef == 0 {
-			s.MeetingRef = m.ID
-		}
+	key := Session{MeetingRef: m.ID, SessionID: sessionID}
+	s, changed, err := upsertRow(tx, key, []string{"meeting_ref", "session_id"}, func(s *Session) {
+		s.Provider = provider
 		fillTime(&s.FirstSeenAt, at)
 		fillTime(&s.LastEventAt, at)
 		if s.Status == "" {

@@ -23,6 +23,9 @@ type StoreOptions struct {
 	// RepeatWindow is how far back an identical body marks a delivery as a
 	// repeat in the log (default 10 minutes).
 	RepeatWindow time.Duration
+	// StaleAfter is how long a live session may be silent before it is
+	// shown as stale (default DefaultStaleAfter).
+	StaleAfter time.Duration
 	// OnCommit, if set, is called by the committer after each committed
 	// transaction with the results in delivery order. It must not block.
 	OnCommit func([]Result)

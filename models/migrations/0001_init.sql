@@ -25,7 +25,7 @@ CREATE TABLE sessions (
   first_seen_at {{time}} NOT NULL,
   last_event_at {{time}} NOT NULL
 );
-CREATE UNIQUE INDEX sessions_provider_session ON sessions (provider, session_id);
+CREATE UNIQUE INDEX sessions_meeting_session ON sessions (meeting_ref, session_id);
 CREATE INDEX sessions_meeting ON sessions (meeting_ref);
 CREATE INDEX sessions_status ON sessions (status, last_event_at);
 

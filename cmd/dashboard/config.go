@@ -1,0 +1,106 @@
+package main
+
+import (
+	"crypto/rsa"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/meetboard/meetboard/handlers"
+	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+)
+
+// config is the dashboard's configuration: flags, which default to the
+// environment, which defaults to built-in values.
+type config struct {
+	Addr          string
+	DatabaseURL   string
+	BodyLimit     int
+	BatchWindow   time.Duration
+	StaleAfter    time.Duration
+	LogLevel      slog.Level
+	VideoSDKKey   *rsa.PublicKey
+	ShutdownGrace time.Duration
+}
+
+// parseConfig reads flags from args and defaults from getenv.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c config
+	var bodyLimit, batchWindow, staleAfter, logLevel, keyFile string
+	fs.StringVar(&c.Addr, "addr", env("DASHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env DASHBOARD_ADDR)")
+	fs.StringVar(&c.DatabaseURL, "db", env("DATABASE_URL", "./dashboard.db"),
+		"SQLite file, or a postgres:// URL (env DATABASE_URL)")
+	fs.StringVar(&bodyLimit, "body-limit", env("DASHBOARD_BODY_LIMIT", strconv.Itoa(handlers.DefaultBodyLimit)),
+		"largest webhook body in bytes; k/m suffixes allowed (env DASHBOARD_BODY_LIMIT)")
+	fs.StringVar(&batchWindow, "batch-window", env("DASHBOARD_BATCH_WINDOW", "1ms"),
+		"how long ingest waits to group deliveries into one commit (env DASHBOARD_BATCH_WINDOW)")
+	fs.StringVar(&staleAfter, "stale-after", env("DASHBOARD_STALE_AFTER", "12h"),
+		"a live session silent this long is shown as stale (env DASHBOARD_STALE_AFTER)")
+	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
+	fs.StringVar(&keyFile, "videosdk-public-key-file", env("VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE", ""),
+		"PEM file with VideoSDK's webhook public key (env VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE, or the PEM itself in VIDEOSDK_WEBHOOK_PUBLIC_KEY)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	var err error
+	if c.BodyLimit, err = parseBytes(bodyLimit); err != nil {
+		return c, fmt.Errorf("-body-limit: %w", err)
+	}
+	if c.BatchWindow, err = time.ParseDuration(batchWindow); err != nil || c.BatchWindow < 0 {
+		return c, fmt.Errorf("-batch-window: want a duration such as 1ms, got %q", batchWindow)
+	}
+	if c.StaleAfter, err = time.ParseDuration(staleAfter); err != nil || c.StaleAfter <= 0 {
+		return c, fmt.Errorf("-stale-after: want a positive duration such as 12h, got %q", staleAfter)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return c, fmt.Errorf("-log-level: %w", err)
+	}
+	pemText := getenv("VIDEOSDK_WEBHOOK_PUBLIC_KEY")
+	if keyFile != "" {
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return c, fmt.Errorf("-videosdk-public-key-file: %w", err)
+		}
+		pemText = string(b)
+	}
+	if strings.TrimSpace(pemText) != "" {
+		if c.VideoSDKKey, err = videosdk.ParsePublicKey([]byte(pemText)); err != nil {
+			return c, err
+		}
+	}
+	c.ShutdownGrace = 10 * time.Second
+	return c, nil
+}
+
+// parseBytes reads a size such as 1048576, 512k or 4m.
+func parseBytes(s string) (int, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "k"), strings.HasSuffix(s, "kib"):
+		mult, s = 1<<10, strings.TrimRight(s, "kib")
+	case strings.HasSuffix(s, "m"), strings.HasSuffix(s, "mib"):
+		mult, s = 1<<20, strings.TrimRight(s, "mib")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("want a positive size such as 1048576 or 1m")
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,101 @@
+// Command dashboard runs the meeting operations dashboard: it receives
+// video-platform webhooks, stores them, and serves the API over HTTP.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/meetboard/meetboard/handlers"
+	"github.com/meetboard/meetboard/models"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "dashboard:", err)
+		os.Exit(1)
+	}
+}
+
+// run starts the dashboard and serves until ctx is done, then shuts down
+// gracefully: in-flight webhooks finish and are committed first.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	db, err := models.Open(cfg.DatabaseURL, models.DBOptions{Logger: log})
+	if err != nil {
+		return err
+	}
+	if sqlDB, err := db.DB(); err == nil {
+		defer sqlDB.Close()
+	}
+	if err := models.Migrate(db); err != nil {
+		return fmt.Errorf("migrate %s: %w", describeDB(cfg.DatabaseURL), err)
+	}
+	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter})
+	defer store.Close()
+
+	app := handlers.New(handlers.Config{Store: store, VideoSDKKey: cfg.VideoSDKKey, BodyLimit: cfg.BodyLimit, Logger: log})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + displayAddr(ln.Addr())
+	fmt.Fprintf(stdout, "Dashboard: %s/\n", base)
+	fmt.Fprintf(stdout, "VideoSDK webhook URL: %s/webhooks/videosdk\n", base)
+	fmt.Fprintf(stdout, "Database: %s\n", describeDB(cfg.DatabaseURL))
+	if cfg.VideoSDKKey == nil {
+		log.Warn("VideoSDK webhooks are accepted unverified: set VIDEOSDK_WEBHOOK_PUBLIC_KEY to check their signatures")
+	}
+
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
+		log.Warn("shutdown", "err", err)
+	}
+	return nil
+}
+
+// displayAddr turns a listen address into one a browser can open: a
+// wildcard host becomes 127.0.0.1.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	if tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("127.0.0.1:%d", tcp.Port)
+	}
+	return tcp.String()
+}
+
+// describeDB names the database without its password.
+func describeDB(url string) string {
+	if models.IsPostgresURL(url) {
+		return "PostgreSQL " + redact(url)
+	}
+	return "SQLite " + url
+}

@@ -1,0 +1,46 @@
+package handlers
+
+import (
+	"errors"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/meetboard/meetboard/models"
+)
+
+// apiMeetingsList serves GET /api/meetings?meeting=<id or prefix>&limit=&offset=.
+func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
+	list, err := h.cfg.Store.ListMeetings(c.UserContext(), models.MeetingFilter{
+		Prefix: c.Query("meeting"),
+		Limit:  c.QueryInt("limit"),
+		Offset: c.QueryInt("offset"),
+	})
+	if err != nil {
+		return h.storeError(c, err)
+	}
+	return c.JSON(fiber.Map{"meetings": list})
+}
+
+// apiMeetingShow serves GET /api/meetings/<meetingId>[?provider=].
+func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
+	id, err := url.PathUnescape(c.Params("meetingId"))
+	if err != nil {
+		return fail(c, fiber.StatusBadRequest, "meeting id is not a valid URL path segment")
+	}
+	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id)
+	if errors.Is(err, models.ErrNotFound) {
+		return fail(c, fiber.StatusNotFound, "no meeting "+id)
+	}
+	if err != nil {
+		return h.storeError(c, err)
+	}
+	return c.JSON(d)
+}
+
+// storeError answers a failed query: the database is the likely cause.
+func (h *Handler) storeError(c *fiber.Ctx, err error) error {
+	h.log.Error("query failed", "path", c.Path(), "err", err)
+	c.Set(fiber.HeaderRetryAfter, "5")
+	return fail(c, fiber.StatusServiceUnavailable, "database unavailable, retry later")
+}

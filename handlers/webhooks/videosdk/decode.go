@@ -33,10 +33,13 @@ func Decode(body []byte) (models.Event, error) {
 		return models.Event{}, fmt.Errorf("%w: body is not a JSON object: %v", ErrMalformed, err)
 	}
 	var typ string
-	if err := json.Unmarshal(env.WebhookType, &typ); err != nil || strings.TrimSpace(typ) == "" {
+	if err := json.Unmarshal(env.WebhookType, &typ); err != nil {
 		return models.Event{}, fmt.Errorf("%w: webhookType is missing or not a string", ErrMalformed)
 	}
-	ev := models.Event{Type: clean(typ)}
+	if typ = strings.TrimSpace(clean(typ)); typ == "" {
+		return models.Event{}, fmt.Errorf("%w: webhookType is missing or not a string", ErrMalformed)
+	}
+	ev := models.Event{Type: typ}
 	d := newFields(env.Data, &ev.Problems)
 	ev.MeetingID = d.first("meetingId", "roomId")
 	ev.SessionID = d.str("sessionId")
@@ -199,6 +202,7 @@ func agent(ev *models.Event, d fields, kind models.AgentKind, stage models.Stage
 // call reads a SIP call event. Its roomId is the meeting the call is
 // bridged into; the event type is the step.
 func call(ev *models.Event, d fields) *models.CallChange {
+	at := d.str("timestamp")
 	return &models.CallChange{
 		CallID:            d.str("callId"),
 		RoomID:            d.str("roomId"),
@@ -209,8 +213,8 @@ func call(ev *models.Event, d fields) *models.CallChange {
 		RuleID:            d.str("ruleId"),
 		Step:              ev.Type,
 		Status:            d.str("status"),
-		At:                d.time("timestamp"),
-		AtText:            d.str("timestamp"),
+		At:                d.timeText("timestamp", at),
+		AtText:            at,
 		MetaData:          d.json("metaData"),
 		AdditionalDetails: d.json("additionalDetails"),
 	}

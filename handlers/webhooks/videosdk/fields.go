@@ -115,25 +115,52 @@ func (f fields) list(key string) []fields {
 }
 
 // time parses a timestamp: RFC 3339 text, or Unix seconds (milliseconds
-// when large). An unparseable value is noted and reads as nil.
+// when the number is too large to be seconds). An unparseable value, or one
+// not after 1970 or past the year 9999, is noted and reads as nil.
 func (f fields) time(key string) *time.Time {
-	s := f.str(key)
+	return f.timeText(key, f.str(key))
+}
+
+// timeText parses the text s read from member key, as time does.
+func (f fields) timeText(key, s string) *time.Time {
 	if s == "" {
 		return nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		t = t.UTC()
-		return &t
+	t, ok := parseTime(s)
+	if !ok {
+		f.note("%s: unparseable time %q", key, s)
+		return nil
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil && n > 0 && n < 1e15 {
-		if n > 1e11 {
-			n /= 1000
-		}
-		t := time.Unix(0, int64(n*1e9)).UTC()
-		return &t
+	return &t
+}
+
+func parseTime(s string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = parseUnix(s)
 	}
-	f.note("%s: unparseable time %q", key, s)
-	return nil
+	if err != nil || !t.After(time.Unix(0, 0)) || t.Year() > 9999 {
+		return time.Time{}, false
+	}
+	return t.UTC(), true
+}
+
+// parseUnix reads Unix seconds or milliseconds, with an optional fraction,
+// exactly (no floating point).
+func parseUnix(s string) (time.Time, error) {
+	whole, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || strings.HasPrefix(whole, "-") || len(frac) > 9 || strings.Trim(frac, "0123456789") != "" {
+		return time.Time{}, fmt.Errorf("not a Unix time")
+	}
+	nanos := int64(0)
+	if frac != "" {
+		nanos, _ = strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+	}
+	if n > 1e11 { // milliseconds: 1e11 seconds is past the year 5000
+		return time.Unix(n/1000, (n%1000)*1e6+nanos/1000).UTC(), nil
+	}
+	return time.Unix(n, nanos).UTC(), nil
 }
 
 func kindOf(raw []byte) string {

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/meetboard/meetboard/models"
 )
@@ -77,8 +78,8 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// checkStages: every change that has a stage carries a known one, and
-// every job change has a key.
+// checkStages: every change that has a stage carries a known one, every
+// job change has a key, and times are in UTC and in range.
 func checkStages(t *testing.T, ev models.Event) {
 	t.Helper()
 	stages := map[string]models.Stage{}
@@ -115,6 +116,15 @@ func checkStages(t *testing.T, ev models.Event) {
 	for name, s := range stages {
 		if s.Rank() == 0 {
 			t.Errorf("%s.Stage = %q is not a known stage", name, s)
+		}
+	}
+	_, times := splitTimes(ev)
+	for name, tm := range times {
+		if tm == nil {
+			continue
+		}
+		if tm.Location() != time.UTC || !tm.After(time.Unix(0, 0)) || tm.Year() > 9999 {
+			t.Errorf("%s = %s: want UTC, after 1970 and no later than 9999", name, fmtTime(tm))
 		}
 	}
 	if ev.Call != nil && ev.Call.Step != ev.Type {

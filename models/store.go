@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -20,6 +22,11 @@ type StoreOptions struct {
 	BatchWindow time.Duration
 	// MaxBatch caps the deliveries in one transaction (default 256).
 	MaxBatch int
+	// Committers is how many transactions may run at once (default 1 on
+	// SQLite, which has one writer, and 4 on PostgreSQL). Deliveries are
+	// spread over them by meeting, so one meeting's events still commit in
+	// the order they arrived.
+	Committers int
 	// RepeatWindow is how far back an identical body marks a delivery as a
 	// repeat in the log (default 10 minutes).
 	RepeatWindow time.Duration
@@ -44,12 +51,12 @@ type Result struct {
 }
 
 // Store applies deliveries to the models and answers queries. Deliveries
-// are committed in groups by one committer goroutine: each Ingest call
-// returns only after the transaction holding its delivery has committed.
+// are committed in groups by committer goroutines: each Ingest call returns
+// only after the transaction holding its delivery has committed.
 type Store struct {
 	db      *gorm.DB
 	opts    StoreOptions
-	queue   chan *pending
+	queues  []chan *pending
 	closing chan struct{}
 	done    chan struct{}
 }
@@ -79,15 +86,48 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 	if opts.RepeatWindow == 0 {
 		opts.RepeatWindow = 10 * time.Minute
 	}
+	if opts.Committers <= 0 {
+		opts.Committers = 1
+		if isPostgres(db) {
+			opts.Committers = 4
+		}
+	}
 	s := &Store{
 		db:      db,
 		opts:    opts,
-		queue:   make(chan *pending, opts.MaxBatch*4),
+		queues:  make([]chan *pending, opts.Committers),
 		closing: make(chan struct{}),
 		done:    make(chan struct{}),
 	}
-	go s.commitLoop()
+	var wg sync.WaitGroup
+	for i := range s.queues {
+		s.queues[i] = make(chan *pending, opts.MaxBatch*4)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.commitLoop(s.queues[i])
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(s.done)
+	}()
 	return s
+}
+
+// queueFor picks the committer of a delivery: by meeting, so a meeting's
+// events keep their order, else by body.
+func (s *Store) queueFor(d Delivery) chan *pending {
+	if len(s.queues) == 1 {
+		return s.queues[0]
+	}
+	h := fnv.New32a()
+	if d.Event.MeetingID != "" {
+		h.Write([]byte(d.Event.MeetingID))
+	} else {
+		h.Write(d.Body)
+	}
+	return s.queues[h.Sum32()%uint32(len(s.queues))]
 }
 
 // DB returns the store's database handle.
@@ -99,7 +139,7 @@ func (s *Store) DB() *gorm.DB { return s.db }
 func (s *Store) Ingest(ctx context.Context, d Delivery) (Result, error) {
 	p := &pending{d: d, result: make(chan outcome, 1)}
 	select {
-	case s.queue <- p:
+	case s.queueFor(d) <- p:
 	case <-s.closing:
 		return Result{}, ErrClosed
 	case <-ctx.Done():
@@ -132,41 +172,40 @@ func (s *Store) Close() {
 	<-s.done
 }
 
-func (s *Store) commitLoop() {
-	defer close(s.done)
+func (s *Store) commitLoop(queue chan *pending) {
 	for {
 		var first *pending
 		select {
-		case first = <-s.queue:
+		case first = <-queue:
 		case <-s.closing:
 			for {
 				select {
-				case p := <-s.queue:
+				case p := <-queue:
 					s.commit([]*pending{p})
 				default:
 					return
 				}
 			}
 		}
-		s.commit(s.gather(first))
+		s.commit(s.gather(queue, first))
 	}
 }
 
 // gather collects what is already queued, then waits up to the batch
 // window for more.
-func (s *Store) gather(first *pending) []*pending {
+func (s *Store) gather(queue chan *pending, first *pending) []*pending {
 	batch := []*pending{first}
 	timer := time.NewTimer(s.opts.BatchWindow)
 	defer timer.Stop()
 	for len(batch) < s.opts.MaxBatch {
 		select {
-		case p := <-s.queue:
+		case p := <-queue:
 			batch = append(batch, p)
 			continue
 		default:
 		}
 		select {
-		case p := <-s.queue:
+		case p := <-queue:
 			batch = append(batch, p)
 		case <-timer.C:
 			return batch

@@ -154,7 +154,7 @@ func (b byKey) Swap(i, j int) {
 	b.vals[i], b.vals[j] = b.vals[j], b.vals[i]
 }
 
-func decodeDelivery(t *testing.T, b []byte) models.Delivery {
+func decodeDelivery(t testing.TB, b []byte) models.Delivery {
 	ev, err := videosdk.Decode(b)
 	if err != nil {
 		t.Error(err)

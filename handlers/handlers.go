@@ -1,16 +1,21 @@
-// Package handlers holds the dashboard's HTTP handlers: webhook intake, the
-// JSON API and health checks, on Fiber.
+// Package handlers holds the dashboard's HTTP handlers on Fiber: webhook
+// intake, the pages, the live websocket, the JSON API and health checks.
 package handlers
 
 import (
+	"context"
 	"crypto/rsa"
 	"errors"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"github.com/meetboard/meetboard/live"
 	"github.com/meetboard/meetboard/models"
+	"github.com/meetboard/meetboard/static"
 )
 
 // DefaultBodyLimit is the largest webhook body accepted by default.
@@ -28,17 +33,33 @@ type Config struct {
 	// IngestTimeout bounds how long a webhook waits for its commit before it
 	// is answered 503 (default 10 s).
 	IngestTimeout time.Duration
-	Logger        *slog.Logger
+	// Live tunes the websocket push.
+	Live   live.Options
+	Logger *slog.Logger
 }
 
 // Handler serves the dashboard's routes.
 type Handler struct {
-	cfg Config
-	log *slog.Logger
+	cfg  Config
+	log  *slog.Logger
+	hub  *live.Hub
+	feed *feed
+	// ctx lives as long as the server: websocket connections and the feed
+	// run on it.
+	ctx context.Context
 }
 
-// New builds the Fiber app with every route registered.
-func New(cfg Config) *fiber.App {
+// Server is the dashboard's HTTP side: the Fiber app and the live push
+// behind it.
+type Server struct {
+	App    *fiber.App
+	h      *Handler
+	cancel context.CancelFunc
+}
+
+// New builds the Fiber app with every route registered and starts the live
+// feed.
+func New(cfg Config) *Server {
 	if cfg.BodyLimit <= 0 {
 		cfg.BodyLimit = DefaultBodyLimit
 	}
@@ -48,7 +69,11 @@ func New(cfg Config) *fiber.App {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &Handler{cfg: cfg, log: cfg.Logger}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx}
+	h.feed = newFeed(h.hub, h.renderTopic, h.log)
+	go h.feed.run(ctx)
+
 	app := fiber.New(fiber.Config{
 		AppName:               "meetboard",
 		BodyLimit:             cfg.BodyLimit,
@@ -64,7 +89,32 @@ func New(cfg Config) *fiber.App {
 	app.Get("/api/events", h.apiEventsList)
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
-	return app
+	app.Get("/live", WebSocket(h.liveConnect))
+	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/", h.pageShow(pageRooms))
+	app.Get("/meetings", h.pageShow(pageMeetings))
+	app.Get("/meetings/:meetingId", h.pageShow(pageMeeting))
+	app.Get("/recordings", h.pageShow(pageRecordings))
+	app.Get("/streams", h.pageShow(pageStreams))
+	app.Get("/calls", h.pageShow(pageCalls))
+	app.Get("/events", h.pageShow(pageEvents))
+	return &Server{App: app, h: h, cancel: cancel}
+}
+
+// Notify tells the live feed what a commit changed; the store calls it
+// after each commit.
+func (s *Server) Notify(results []models.Result) { s.h.feed.notify(results) }
+
+// LiveStats reports the live push's subscribers and messages.
+func (s *Server) LiveStats() live.Stats { return s.h.hub.Stats() }
+
+// Shutdown closes every live socket with 1012 (the browsers reconnect to
+// the restarted server), then lets in-flight requests finish, up to
+// timeout.
+func (s *Server) Shutdown(timeout time.Duration) error {
+	s.h.hub.Close()
+	s.cancel()
+	return s.App.ShutdownWithTimeout(timeout)
 }
 
 // errorBody is the JSON body of every error answer.

@@ -52,6 +52,8 @@ type MeetingDetail struct {
 
 // EventFilter selects event log entries, newest first.
 type EventFilter struct {
+	// Meeting keeps the events of that meeting only.
+	Meeting string
 	// MeetingPrefix keeps events whose meeting id starts with it.
 	MeetingPrefix string
 	// BeforeID pages back: only events with a smaller id.
@@ -144,6 +146,9 @@ func (s *Store) MeetingDetail(ctx context.Context, provider, meetingID string) (
 // ListEvents returns a page of the event log, bodies included.
 func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]RawEvent, error) {
 	q := s.db.WithContext(ctx).Order("id DESC").Limit(pageSize(f.Limit))
+	if f.Meeting != "" {
+		q = q.Where("meeting_id = ?", f.Meeting)
+	}
 	if f.MeetingPrefix != "" {
 		q = q.Where("meeting_id LIKE ? ESCAPE '\\'", likePrefix(f.MeetingPrefix))
 	}

@@ -26,6 +26,7 @@ type config struct {
 	LogLevel      slog.Level
 	VideoSDKKey   *rsa.PublicKey
 	ShutdownGrace time.Duration
+	LiveBuffer    int
 }
 
 // parseConfig reads flags from args and defaults from getenv.
@@ -49,6 +50,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"how long ingest waits to group deliveries into one commit (env DASHBOARD_BATCH_WINDOW)")
 	fs.StringVar(&staleAfter, "stale-after", env("DASHBOARD_STALE_AFTER", "12h"),
 		"a live session silent this long is shown as stale (env DASHBOARD_STALE_AFTER)")
+	fs.IntVar(&c.LiveBuffer, "live-buffer", envInt(getenv, "DASHBOARD_LIVE_BUFFER", 16),
+		"messages queued per browser before it counts as too slow and is told to reconnect (env DASHBOARD_LIVE_BUFFER)")
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
 	fs.StringVar(&keyFile, "videosdk-public-key-file", env("VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE", ""),
 		"PEM file with VideoSDK's webhook public key (env VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE, or the PEM itself in VIDEOSDK_WEBHOOK_PUBLIC_KEY)")
@@ -84,8 +87,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, err
 		}
 	}
+	if c.LiveBuffer < 1 {
+		return c, fmt.Errorf("-live-buffer: want at least 1, got %d", c.LiveBuffer)
+	}
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
+}
+
+// envInt reads a whole number from the environment; an unset or
+// unreadable value gives def (the flag then reports a bad value).
+func envInt(getenv func(string) string, key string, def int) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv(key))); err == nil {
+		return n
+	}
+	return def
 }
 
 // parseBytes reads a size such as 1048576, 512k or 4m.

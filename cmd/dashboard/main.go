@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/meetboard/meetboard/handlers"
+	"github.com/meetboard/meetboard/live"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -49,10 +50,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := models.Migrate(db); err != nil {
 		return fmt.Errorf("migrate %s: %w", describeDB(cfg.DatabaseURL), err)
 	}
-	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter})
+	// The store tells the live push what each commit changed; commits only
+	// happen once the server below takes requests.
+	var srv *handlers.Server
+	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter,
+		OnCommit: func(r []models.Result) { srv.Notify(r) }})
 	defer store.Close()
-
-	app := handlers.New(handlers.Config{Store: store, VideoSDKKey: cfg.VideoSDKKey, BodyLimit: cfg.BodyLimit, Logger: log})
+	srv = handlers.New(handlers.Config{Store: store, VideoSDKKey: cfg.VideoSDKKey, BodyLimit: cfg.BodyLimit,
+		Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -66,14 +71,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 
 	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
+	go func() { served <- srv.App.Listener(ln) }()
 	select {
 	case err := <-served:
 		return err
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	if err := app.ShutdownWithTimeout(cfg.ShutdownGrace); err != nil {
+	if err := srv.Shutdown(cfg.ShutdownGrace); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
 	return nil

@@ -1,0 +1,211 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/meetboard/meetboard/live"
+	"github.com/meetboard/meetboard/models"
+)
+
+// refreshEvery re-renders every watched page now and then even without
+// changes, so time-based state (a silent session turning stale) shows.
+const refreshEvery = 30 * time.Second
+
+// feed pushes changed fragments to the pages that show them. After each
+// commit it re-renders, once per topic, every watched page the commit can
+// affect, and sends only the fragments whose HTML changed.
+type feed struct {
+	load func(context.Context, topic) ([]namedFragment, error)
+	hub  *live.Hub
+	log  *slog.Logger
+	wake chan struct{}
+
+	mu       sync.Mutex
+	meetings map[string]bool // changed since the last pass
+	others   bool            // events of no meeting arrived
+	joined   map[string]bool // topics subscribed to since the last pass
+	states   map[string]*topicState
+}
+
+// namedFragment is a rendered fragment.
+type namedFragment struct {
+	id   string
+	html []byte
+}
+
+// topicState is what was last sent to a topic's subscribers. Its lock
+// orders renders, publishes and new subscriptions of the topic.
+type topicState struct {
+	mu    sync.Mutex
+	sent  map[string][]byte
+	order []string
+}
+
+func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, error), log *slog.Logger) *feed {
+	return &feed{load: load, hub: hub, log: log, wake: make(chan struct{}, 1),
+		meetings: map[string]bool{}, joined: map[string]bool{}, states: map[string]*topicState{}}
+}
+
+// notify records what a commit changed and wakes the feed. It never blocks.
+func (f *feed) notify(results []models.Result) {
+	f.mu.Lock()
+	for _, r := range results {
+		switch {
+		case r.Outcome == models.OutcomeDuplicate:
+		case r.MeetingID == "":
+			f.others = true
+		default:
+			f.meetings[r.MeetingID] = true
+		}
+	}
+	f.mu.Unlock()
+	f.poke()
+}
+
+func (f *feed) poke() {
+	select {
+	case f.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run pushes changes until ctx ends. Changes that arrive while a pass runs
+// are taken together by the next pass.
+func (f *feed) run(ctx context.Context) {
+	tick := time.NewTicker(refreshEvery)
+	defer tick.Stop()
+	for {
+		all := false
+		select {
+		case <-ctx.Done():
+			return
+		case <-f.wake:
+		case <-tick.C:
+			all = true
+		}
+		f.mu.Lock()
+		meetings, others, joined := f.meetings, f.others, f.joined
+		f.meetings, f.others, f.joined = map[string]bool{}, false, map[string]bool{}
+		f.mu.Unlock()
+		watched := map[string]bool{}
+		for _, name := range f.hub.Topics() {
+			watched[name] = true
+			t, err := parseTopic(name)
+			if err == nil && (all || joined[name] || t.affectedBy(meetings, others)) {
+				f.refresh(ctx, name, t)
+			}
+		}
+		f.forget(watched)
+	}
+}
+
+// refresh renders a topic and publishes the fragments that changed.
+func (f *feed) refresh(ctx context.Context, name string, t topic) {
+	st := f.state(name)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	frags, err := f.load(ctx, t)
+	if err != nil {
+		f.log.Warn("live render failed", "topic", name, "err", err)
+		return
+	}
+	var msg bytes.Buffer
+	for _, fr := range frags {
+		if !bytes.Equal(st.sent[fr.id], fr.html) {
+			msg.Write(fr.html)
+			msg.WriteByte('\n')
+		}
+	}
+	st.remember(frags)
+	if msg.Len() > 0 {
+		f.hub.Publish(name, msg.Bytes())
+	}
+}
+
+// subscribe registers a new subscriber of a topic whose first message is
+// everything the page shows, consistent with what the topic's other
+// subscribers were last sent.
+func (f *feed) subscribe(ctx context.Context, name string, t topic) (*live.Subscriber, error) {
+	st := f.state(name)
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.sent == nil {
+		frags, err := f.load(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		st.remember(frags)
+	}
+	var snap bytes.Buffer
+	for _, id := range st.order {
+		snap.Write(st.sent[id])
+		snap.WriteByte('\n')
+	}
+	sub := f.hub.Subscribe(name, snap.Bytes())
+	// A commit that landed while the snapshot rendered may have been
+	// passed over for this topic: look again once.
+	f.mu.Lock()
+	f.joined[name] = true
+	f.mu.Unlock()
+	f.poke()
+	return sub, nil
+}
+
+func (f *feed) state(name string) *topicState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.states[name]
+	if st == nil {
+		st = &topicState{}
+		f.states[name] = st
+	}
+	return st
+}
+
+// forget drops what was sent to topics nobody watches any more. A topic
+// being subscribed to right now holds its state's lock and is kept.
+func (f *feed) forget(watched map[string]bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for name, st := range f.states {
+		if watched[name] || !st.mu.TryLock() {
+			continue
+		}
+		if !f.hub.Watched(name) {
+			delete(f.states, name)
+		}
+		st.mu.Unlock()
+	}
+}
+
+func (st *topicState) remember(frags []namedFragment) {
+	st.sent = make(map[string][]byte, len(frags))
+	st.order = st.order[:0]
+	for _, fr := range frags {
+		st.sent[fr.id] = fr.html
+		st.order = append(st.order, fr.id)
+	}
+}
+
+// renderTopic loads a topic and renders its fragments. A meeting page of a
+// meeting not stored yet renders empty, so it fills in when events come.
+func (h *Handler) renderTopic(ctx context.Context, t topic) ([]namedFragment, error) {
+	_, frags, err := h.load(ctx, t)
+	if err != nil && !errors.Is(err, errNoMeeting) {
+		return nil, err
+	}
+	out := make([]namedFragment, len(frags))
+	for i, fr := range frags {
+		html, err := fr.Render(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = namedFragment{id: fr.ID, html: html}
+	}
+	return out, nil
+}

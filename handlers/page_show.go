@@ -1,0 +1,50 @@
+package handlers
+
+import (
+	"errors"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/meetboard/meetboard/views"
+)
+
+// pageShow serves a dashboard page of the given kind. Its query (meeting
+// filter, page, before) picks what it shows; a meeting's page takes the
+// meeting id from the path.
+func (h *Handler) pageShow(kind string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		v := url.Values{}
+		for k, val := range c.Queries() {
+			v.Set(k, val)
+		}
+		if kind == pageMeeting {
+			id, err := url.PathUnescape(c.Params("meetingId"))
+			if err != nil {
+				return h.htmlError(c, fiber.StatusBadRequest, "That meeting id is not a valid URL path segment.")
+			}
+			v.Set("meeting", id)
+		}
+		t, err := topicFrom(kind, v)
+		if err != nil {
+			return h.htmlError(c, fiber.StatusBadRequest, err.Error())
+		}
+		meta, frags, err := h.load(c.UserContext(), t)
+		status := fiber.StatusOK
+		switch {
+		case errors.Is(err, errNoMeeting):
+			status = fiber.StatusNotFound
+			frags = append([]views.Fragment{{ID: "notice", Component: views.Notice("No event has named this meeting yet. This page fills in as soon as one does.")}}, frags...)
+		case err != nil:
+			h.log.Error("page failed", "path", c.Path(), "err", err)
+			c.Set(fiber.HeaderRetryAfter, "5")
+			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")
+		}
+		return render(c, status, views.Page(meta, frags))
+	}
+}
+
+// htmlError answers a page request with an error page.
+func (h *Handler) htmlError(c *fiber.Ctx, status int, msg string) error {
+	return render(c, status, views.ErrorPage(views.Meta{Title: fiber.ErrBadRequest.Message, LiveURL: ""}, msg))
+}

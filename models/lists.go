@@ -1,0 +1,83 @@
+package models
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// ListFilter selects a page of a list, newest first.
+type ListFilter struct {
+	// Prefix keeps rows whose meeting id starts with it.
+	Prefix string
+	Limit  int
+	Offset int
+}
+
+// RecordingRow is a recording with its meeting's id.
+type RecordingRow struct {
+	Recording
+	MeetingID string `json:"meetingId"`
+}
+
+// StreamRow is a stream with its meeting's id.
+type StreamRow struct {
+	Stream
+	MeetingID string `json:"meetingId"`
+}
+
+// CallRow is a call with its meeting's id.
+type CallRow struct {
+	Call
+	MeetingID string `json:"meetingId"`
+}
+
+// ListRecordings returns a page of recordings, most recently changed first.
+func (s *Store) ListRecordings(ctx context.Context, f ListFilter) ([]RecordingRow, error) {
+	rows := []RecordingRow{}
+	return rows, s.listWithMeeting(ctx, "recordings", f).Scan(&rows).Error
+}
+
+// ListStreams returns a page of streams, most recently changed first.
+func (s *Store) ListStreams(ctx context.Context, f ListFilter) ([]StreamRow, error) {
+	rows := []StreamRow{}
+	return rows, s.listWithMeeting(ctx, "streams", f).Scan(&rows).Error
+}
+
+// ListCalls returns a page of calls with their steps, most recently
+// changed first.
+func (s *Store) ListCalls(ctx context.Context, f ListFilter) ([]CallRow, error) {
+	rows := []CallRow{}
+	if err := s.listWithMeeting(ctx, "calls", f).Scan(&rows).Error; err != nil || len(rows) == 0 {
+		return rows, err
+	}
+	ids := make([]uint, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var steps []CallStep
+	if err := s.db.WithContext(ctx).Where("call_ref IN ?", ids).
+		Order("COALESCE(occurred_at, received_at), id").Find(&steps).Error; err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		for _, st := range steps {
+			if st.CallRef == rows[i].ID {
+				rows[i].Steps = append(rows[i].Steps, st)
+			}
+		}
+	}
+	return rows, nil
+}
+
+// listWithMeeting selects a page of a table whose rows belong to meetings,
+// joined with the meeting id.
+func (s *Store) listWithMeeting(ctx context.Context, table string, f ListFilter) *gorm.DB {
+	q := s.db.WithContext(ctx).Table(table).Select(table + ".*, COALESCE(meetings.meeting_id, '') AS meeting_id").
+		Joins("LEFT JOIN meetings ON meetings.id = " + table + ".meeting_ref").
+		Order(table + ".updated_at DESC, " + table + ".id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
+	if f.Prefix != "" {
+		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(f.Prefix))
+	}
+	return q
+}

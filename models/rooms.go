@@ -1,0 +1,139 @@
+package models
+
+import (
+	"context"
+	"time"
+)
+
+// Room is a live session as the live-rooms page shows it: who is in it and
+// the latest state of each kind of job running for it.
+type Room struct {
+	Meeting       Meeting
+	Session       Session
+	Present       []Participant
+	Recording     *Recording
+	HLS           *Stream
+	Livestream    *Stream
+	Transcription *Transcription
+	Agent         *AgentSession
+}
+
+// SessionRow is a session with its meeting, for lists of sessions.
+type SessionRow struct {
+	Session
+	MeetingID string
+	// Participants counts everyone who was in the session.
+	Participants int
+}
+
+// LiveRooms returns every live session whose meeting id starts with
+// prefix, longest running first.
+func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
+	db := s.db.WithContext(ctx)
+	q := db.Table("sessions").Select("sessions.*").Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
+		Where("sessions.status = ? AND sessions.last_event_at >= ?", SessionLive, s.staleCutoff()).
+		Order("COALESCE(sessions.started_at, sessions.first_seen_at), sessions.id").Limit(MaxPageSize)
+	if prefix != "" {
+		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
+	}
+	var sessions []Session
+	if err := q.Find(&sessions).Error; err != nil {
+		return nil, err
+	}
+	rooms := make([]Room, len(sessions))
+	if len(sessions) == 0 {
+		return rooms, nil
+	}
+	refs := make([]uint, len(sessions))
+	for i, sess := range sessions {
+		refs[i] = sess.MeetingRef
+		rooms[i].Session = sess
+	}
+	var (
+		meetings       []Meeting
+		present        []Participant
+		recordings     []Recording
+		streams        []Stream
+		transcriptions []Transcription
+		agents         []AgentSession
+	)
+	newest := "updated_at, id"
+	for _, q := range []struct {
+		dest  any
+		where string
+		order string
+	}{
+		{&meetings, "id IN ?", "id"},
+		{&present, "meeting_ref IN ? AND present", "first_seen_at, id"},
+		{&recordings, "meeting_ref IN ?", newest},
+		{&streams, "meeting_ref IN ?", newest},
+		{&transcriptions, "meeting_ref IN ?", newest},
+		{&agents, "meeting_ref IN ?", newest},
+	} {
+		if err := db.Where(q.where, refs).Order(q.order).Find(q.dest).Error; err != nil {
+			return nil, err
+		}
+	}
+	for i := range rooms {
+		r := &rooms[i]
+		ref, sid := r.Session.MeetingRef, r.Session.SessionID
+		for _, m := range meetings {
+			if m.ID == ref {
+				r.Meeting = m
+			}
+		}
+		for _, p := range present {
+			if p.MeetingRef == ref && p.SessionID == sid {
+				r.Present = append(r.Present, p)
+			}
+		}
+		// Lists are oldest first, so the last match is the newest.
+		for j := range recordings {
+			if x := &recordings[j]; *x.MeetingRef == ref && x.SessionID == sid && x.Kind != RecordingParticipantTrack {
+				r.Recording = x
+			}
+		}
+		for j := range streams {
+			if x := &streams[j]; *x.MeetingRef == ref && x.SessionID == sid {
+				if x.Kind == StreamHLS {
+					r.HLS = x
+				} else {
+					r.Livestream = x
+				}
+			}
+		}
+		for j := range transcriptions {
+			if x := &transcriptions[j]; *x.MeetingRef == ref && x.SessionID == sid {
+				r.Transcription = x
+			}
+		}
+		for j := range agents {
+			if x := &agents[j]; *x.MeetingRef == ref && x.FirstSeenAt.After(r.Session.FirstSeenAt.Add(-time.Minute)) {
+				r.Agent = x
+			}
+		}
+	}
+	return rooms, nil
+}
+
+// RecentSessions returns the sessions that ended (or went stale) most
+// recently, for meetings whose id starts with prefix.
+func (s *Store) RecentSessions(ctx context.Context, prefix string, limit int) ([]SessionRow, error) {
+	q := s.db.WithContext(ctx).Table("sessions").
+		Select("sessions.*, meetings.meeting_id, (SELECT COUNT(*) FROM participants p WHERE p.meeting_ref = sessions.meeting_ref AND p.session_id = sessions.session_id) AS participants").
+		Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
+		Where("sessions.status = ? OR sessions.last_event_at < ?", SessionEnded, s.staleCutoff()).
+		Order("COALESCE(sessions.ended_at, sessions.last_event_at) DESC, sessions.id DESC").Limit(pageSize(limit))
+	if prefix != "" {
+		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
+	}
+	rows := []SessionRow{}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	cutoff := s.staleCutoff()
+	for i := range rows {
+		rows[i].markStale(cutoff)
+	}
+	return rows, nil
+}

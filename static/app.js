@@ -1,0 +1,156 @@
+// meetboard client script: live-status dot, elapsed/local time formatting,
+// copy buttons and the filter box. No framework, no eval, no inline styles;
+// all listeners are delegated on document so swapped-in fragments just work.
+(function () {
+  'use strict';
+
+  // Close codes after which htmx-ext-ws 2.0.4 schedules a reconnect
+  // (its socket.onclose); any other code ends the connection for good.
+  var RECONNECT_CODES = [1006, 1011, 1012, 1013];
+  var STATES = {
+    connecting: 'Connecting…',
+    live: 'Live',
+    reconnecting: 'Reconnecting…',
+    off: 'Not live'
+  };
+  var DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  var liveState = null;
+
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+
+  function setLive(state) {
+    liveState = state;
+    var dot = document.getElementById('live-status');
+    var text = document.getElementById('live-status-text');
+    if (dot) {
+      dot.setAttribute('data-state', state);
+      dot.setAttribute('title', STATES[state]);
+    }
+    if (text && text.textContent !== STATES[state]) text.textContent = STATES[state];
+  }
+
+  function elapsed(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    if (s < 60) return s + 's';
+    var m = Math.floor(s / 60);
+    if (m < 60) return m + 'm ' + pad(s % 60) + 's';
+    var h = Math.floor(m / 60);
+    if (h < 24) return h + 'h ' + pad(m % 60) + 'm';
+    return Math.floor(h / 24) + 'd ' + pad(h % 24) + 'h';
+  }
+
+  function tick() {
+    var now = Date.now();
+    var els = document.querySelectorAll('time[data-since]');
+    for (var i = 0; i < els.length; i++) {
+      var t = Date.parse(els[i].getAttribute('data-since'));
+      if (isNaN(t)) continue;
+      var s = elapsed(now - t);
+      if (els[i].textContent !== s) els[i].textContent = s;
+    }
+  }
+
+  // Formats each <time datetime data-local> once; formatted ones are marked
+  // data-local="done" so re-runs after swaps only touch new elements.
+  function formatLocal() {
+    var els = document.querySelectorAll('time[datetime][data-local]:not([data-local="done"])');
+    if (!els.length) return;
+    var today = new Date().toDateString();
+    for (var i = 0; i < els.length; i++) {
+      var d = new Date(els[i].getAttribute('datetime'));
+      if (isNaN(d.getTime())) continue;
+      var hm = pad(d.getHours()) + ':' + pad(d.getMinutes());
+      els[i].textContent = d.toDateString() === today
+        ? hm + ':' + pad(d.getSeconds())
+        : DAYS[d.getDay()] + ' ' + d.getDate() + ' ' + MONTHS[d.getMonth()] + ' ' + hm;
+      els[i].setAttribute('title', d.toLocaleString());
+      els[i].setAttribute('data-local', 'done');
+    }
+  }
+
+  // A single ws message fires htmx:oobAfterSwap once per swapped element (and
+  // more), so coalesce all refresh requests into one per animation frame.
+  var pending = false;
+  function refresh() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () {
+      pending = false;
+      formatLocal();
+      tick();
+      var dot = document.getElementById('live-status');
+      if (liveState && dot && dot.getAttribute('data-state') !== liveState) setLive(liveState);
+    });
+  }
+
+  // Legacy path for plain-http deployments (no async clipboard API there).
+  function copyFallback(text) {
+    var ta = document.createElement('textarea');
+    ta.value = text;
+    ta.setAttribute('readonly', '');
+    ta.classList.add('copy-buffer'); // positioned off-screen by app.css
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    ta.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error('copy failed'));
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () { return copyFallback(text); });
+    }
+    return copyFallback(text);
+  }
+
+  var timers = new WeakMap();
+  function flash(btn, label) {
+    if (!btn.hasAttribute('data-label')) btn.setAttribute('data-label', btn.textContent);
+    btn.textContent = label;
+    clearTimeout(timers.get(btn));
+    timers.set(btn, setTimeout(function () {
+      btn.textContent = btn.getAttribute('data-label');
+    }, 1500));
+  }
+
+  document.addEventListener('click', function (e) {
+    var btn = e.target.closest && e.target.closest('button.copy[data-copy]');
+    if (!btn) return;
+    copyText(btn.getAttribute('data-copy')).then(
+      function () { flash(btn, 'Copied'); },
+      function () { flash(btn, 'Copy failed'); });
+  });
+
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    var input = e.target;
+    if (input.matches && input.matches('form.filter input[name="meeting"]') && input.value) {
+      input.value = '';
+      e.preventDefault();
+    }
+  });
+
+  document.addEventListener('htmx:wsOpen', function () { setLive('live'); });
+  document.addEventListener('htmx:wsError', function () { setLive('reconnecting'); });
+  document.addEventListener('htmx:wsClose', function (e) {
+    var ev = e.detail && e.detail.event;
+    // Only claim "reconnecting" when the extension will actually retry.
+    setLive(ev && RECONNECT_CODES.indexOf(ev.code) < 0 ? 'off' : 'reconnecting');
+  });
+  ['htmx:afterSwap', 'htmx:oobAfterSwap', 'htmx:wsAfterMessage'].forEach(function (name) {
+    document.addEventListener(name, refresh);
+  });
+
+  function init() {
+    var ws = document.querySelector('[ws-connect], [data-ws-connect], [hx-ws]');
+    if (!ws) setLive('off');
+    else if (!liveState) setLive('connecting');
+    formatLocal();
+    tick();
+    setInterval(tick, 1000);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+  else init();
+})();

@@ -1,0 +1,50 @@
+// Package views holds the dashboard's templ components. Every part of a page
+// that changes live is a Fragment with a stable element id: the full page
+// and the websocket push render the same fragments, so they cannot drift
+// apart.
+package views
+
+import (
+	"bytes"
+	"context"
+
+	"github.com/a-h/templ"
+)
+
+// Fragment is a live-updating part of a page: a component whose top-level
+// element carries ID.
+type Fragment struct {
+	ID        string
+	Component templ.Component
+}
+
+// Render writes the fragment's HTML.
+func (f Fragment) Render(ctx context.Context) ([]byte, error) {
+	var buf bytes.Buffer
+	err := f.Component.Render(ctx, &buf)
+	return buf.Bytes(), err
+}
+
+// Meta describes a page around its fragments.
+type Meta struct {
+	// Title is the page's heading and document title.
+	Title string
+	// Nav is the path of the navigation entry to mark as current.
+	Nav string
+	// Filter is the meeting id or prefix the page is filtered by; Path is
+	// where the filter form submits (empty for pages without a filter).
+	Filter string
+	Path   string
+	// LiveURL is the websocket the page subscribes to for updates.
+	LiveURL string
+}
+
+// navItems are the top navigation's entries.
+var navItems = []struct{ Path, Label string }{
+	{"/", "Live rooms"},
+	{"/meetings", "Meetings"},
+	{"/recordings", "Recordings"},
+	{"/streams", "Streams"},
+	{"/calls", "Calls"},
+	{"/events", "Events"},
+}

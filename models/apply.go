@@ -21,11 +21,18 @@ func apply(tx *gorm.DB, d Delivery) (bool, error) {
 			return false, err
 		}
 	}
+	sessionID, named := ev.SessionID, ev.SessionID != ""
+	if !named && m != nil && ev.Participant != nil {
+		var err error
+		if sessionID, err = currentSession(tx, m, ev.Participant, at); err != nil {
+			return false, err
+		}
+	}
 	var sess *Session
-	if ev.SessionID != "" && m != nil {
+	if m != nil && (named || ev.Participant != nil) {
 		var err error
 		var c bool
-		if sess, c, err = applySession(tx, m, d.Provider, ev.SessionID, ev.Session, at); err != nil {
+		if sess, c, err = applySession(tx, m, d.Provider, sessionID, ev.Session, at); err != nil {
 			return false, err
 		}
 		changed = changed || c
@@ -34,7 +41,7 @@ func apply(tx *gorm.DB, d Delivery) (bool, error) {
 	var err error
 	switch {
 	case ev.Participant != nil && m != nil:
-		c, err = applyParticipant(tx, m, sess, ev.SessionID, ev.Participant, at)
+		c, err = applyParticipant(tx, m, sess, sessionID, ev.Participant, at)
 	case ev.Recording != nil:
 		c, err = applyRecording(tx, m, d.Provider, ev.SessionID, ev.Recording, at)
 	case ev.Stream != nil:
@@ -98,8 +105,14 @@ func upsertRow[T any](tx *gorm.DB, key T, conflict []string, merge func(*T)) (T,
 	if res.RowsAffected == 1 {
 		return row, true, nil
 	}
+	// Naming the key's columns keeps zero values (an empty session id) in
+	// the lookup; a bare struct condition would drop them.
+	fields := make([]any, len(conflict))
+	for i, c := range conflict {
+		fields[i] = c
+	}
 	var cur T
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(&key).First(&cur).Error; err != nil {
+	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(&key, fields...).First(&cur).Error; err != nil {
 		return cur, false, err
 	}
 	changed, err := mergeAndSave(tx, &cur, merge)

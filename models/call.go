@@ -40,6 +40,7 @@ type CallStep struct {
 	// At is the provider's time of the step; AtText its raw form.
 	At         *time.Time `gorm:"column:occurred_at" json:"at,omitempty"`
 	AtText     string     `json:"-"`
+	Detail     string     `json:"detail,omitempty"`
 	ReceivedAt time.Time  `json:"receivedAt"`
 }
 
@@ -67,7 +68,7 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 	if err != nil {
 		return false, err
 	}
-	step := CallStep{CallRef: c.ID, Step: ch.Step, Status: ch.Status, At: ch.At, AtText: ch.AtText, ReceivedAt: at}
+	step := CallStep{CallRef: c.ID, Step: ch.Step, Status: ch.Status, At: ch.At, AtText: ch.AtText, Detail: ch.Detail, ReceivedAt: at}
 	res := tx.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "call_ref"}, {Name: "step"}, {Name: "status"}, {Name: "at_text"}},
 		DoNothing: true,

@@ -28,7 +28,10 @@ type Event struct {
 	// MeetingID is the provider's meeting (room) id, empty when the event
 	// belongs to no meeting.
 	MeetingID string
-	// SessionID is the provider's id of one run of the meeting.
+	// SessionID is the provider's id of one run of the meeting. When it is
+	// empty, a participant change goes to the meeting's current session:
+	// the live one, or the one that just ended, or else a placeholder that
+	// takes the provider's id once an event names the session.
 	SessionID string
 	// Problems lists what the decoder could not read (an unparseable time,
 	// a field of the wrong type); the event is kept all the same and the
@@ -59,13 +62,21 @@ type SessionChange struct {
 	Error  string
 }
 
-// ParticipantChange records a participant joining or leaving a session.
+// ParticipantChange records a participant joining or leaving a session, or
+// (with Update) a change to their name or role alone.
 type ParticipantChange struct {
 	ParticipantID string
 	Name          string
 	Left          bool
+	Update        bool
 	// Reason is why the participant left, when known.
 	Reason string
+	// Role is the participant's role (organizer, moderator, owner...), when
+	// the provider gives one.
+	Role string
+	// At is when the join or leave happened by the provider's clock; nil
+	// to use the time the delivery arrived.
+	At *time.Time
 }
 
 // File is one output file of a recording.
@@ -79,9 +90,12 @@ type RecordingChange struct {
 	Kind RecordingKind
 	// Key identifies the recording among those of its kind: the provider's
 	// id where the event carries one, else a key built from the session,
-	// participant and track.
-	Key           string
-	ExternalID    string
+	// participant and track. It may be empty when InstanceID is set.
+	Key        string
+	ExternalID string
+	// InstanceID is a second id some providers name a recording by (Daily's
+	// instance_id): events with either id fold into one recording.
+	InstanceID    string
 	ParticipantID string
 	TrackKind     string
 	FileFormat    string
@@ -136,6 +150,8 @@ type CallChange struct {
 	AtText            string
 	MetaData          string
 	AdditionalDetails string
+	// Detail is the step's error or warning message, or other notes.
+	Detail string
 }
 
 // AgentChange moves an AI agent session through its lifecycle.

@@ -54,6 +54,11 @@ const LeaveReasonSessionEnded = "session-ended"
 // the event's session change if it has one, and moves the session's
 // last-event time forward. Ending a session closes its open attendances.
 func applySession(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *SessionChange, at time.Time) (*Session, bool, error) {
+	if sessionID != "" {
+		if err := namePlaceholder(tx, m.ID, sessionID); err != nil {
+			return nil, false, err
+		}
+	}
 	key := Session{MeetingRef: m.ID, SessionID: sessionID}
 	s, changed, err := upsertRow(tx, key, []string{"meeting_ref", "session_id"}, func(s *Session) {
 		s.Provider = provider
@@ -117,4 +122,52 @@ func closeAttendances(tx *gorm.DB, meetingRef uint, sessionID string, end time.T
 	err := tx.Model(&Participant{}).Where("meeting_ref = ? AND session_id = ? AND present", meetingRef, sessionID).
 		Update("present", false).Error
 	return true, err
+}
+
+// currentSession picks the session an event that names none belongs to:
+// the meeting's live session; else, for a leave, its newest session, and for
+// a join, its newest session if that ended no more than a minute before the
+// join; else the placeholder session "" (which takes the provider's id once
+// an event names the session).
+func currentSession(tx *gorm.DB, m *Meeting, ch *ParticipantChange, at time.Time) (string, error) {
+	var newest []Session
+	err := tx.Where("meeting_ref = ?", m.ID).Order("CASE WHEN status = 'live' THEN 0 ELSE 1 END, id DESC").
+		Limit(1).Find(&newest).Error
+	if err != nil || len(newest) == 0 {
+		return "", err
+	}
+	s := newest[0]
+	when := at
+	if ch.At != nil {
+		when = *ch.At
+	}
+	switch {
+	case s.Status == SessionLive, ch.Left || ch.Update:
+		return s.SessionID, nil
+	case s.EndedAt == nil || !when.After(s.EndedAt.Add(time.Minute)):
+		return s.SessionID, nil
+	}
+	return "", nil
+}
+
+// namePlaceholder gives a meeting's live placeholder session the id an
+// event has just named, with everything recorded under it, unless a session
+// with that id exists already.
+func namePlaceholder(tx *gorm.DB, meetingRef uint, sessionID string) error {
+	var ids []uint
+	err := tx.Model(&Session{}).Where("meeting_ref = ? AND session_id IN ?", meetingRef, []string{"", sessionID}).
+		Order("id").Pluck("id", &ids).Error
+	if err != nil || len(ids) != 1 {
+		return err
+	}
+	res := tx.Model(&Session{}).Where("id = ? AND session_id = '' AND status = ?", ids[0], SessionLive).Update("session_id", sessionID)
+	if res.Error != nil || res.RowsAffected == 0 {
+		return res.Error
+	}
+	for _, table := range []string{"participants", "recordings", "streams", "transcriptions"} {
+		if err := tx.Table(table).Where("meeting_ref = ? AND session_id = ''", meetingRef).Update("session_id", sessionID).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -14,6 +14,7 @@ type Participant struct {
 	SessionID     string `json:"sessionId"`
 	ParticipantID string `json:"participantId"`
 	Name          string `json:"name"`
+	Role          string `json:"role,omitempty"`
 	// Present is true while the participant has an attendance with no leave.
 	Present     bool         `json:"present"`
 	FirstSeenAt time.Time    `json:"firstSeenAt"`
@@ -30,7 +31,9 @@ type Attendance struct {
 	LeaveReason    string     `json:"leaveReason,omitempty"`
 }
 
-// applyParticipant records a join or a leave. Joining while present and
+// applyParticipant records a join or a leave (or, for an update, only the
+// name and role). Times are the provider's when it gives them. Joining
+// while present and
 // leaving while absent change nothing, so repeats are harmless; a leave for
 // a join never seen is kept with no join time, and the late join then
 // fills it in. A join into a session that has ended is closed at the
@@ -40,14 +43,20 @@ func applyParticipant(tx *gorm.DB, m *Meeting, sess *Session, sessionID string, 
 		return false, nil
 	}
 	key := Participant{MeetingRef: m.ID, SessionID: sessionID, ParticipantID: ch.ParticipantID}
+	if ch.At != nil {
+		at = *ch.At
+	}
 	p, changed, err := upsertRow(tx, key, []string{"meeting_ref", "session_id", "participant_id"}, func(p *Participant) {
 		fillTime(&p.FirstSeenAt, at)
 		if ch.Name != "" {
 			p.Name = ch.Name
 		}
+		if ch.Role != "" {
+			p.Role = ch.Role
+		}
 	})
-	if err != nil {
-		return false, err
+	if err != nil || ch.Update {
+		return changed, err
 	}
 	var visits []Attendance
 	if err := tx.Where("participant_ref = ?", p.ID).Order("id").Find(&visits).Error; err != nil {

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // RecordingKind tells what a recording captures.
@@ -27,6 +28,7 @@ type Recording struct {
 	Kind          RecordingKind `json:"kind"`
 	RecordingKey  string        `json:"-"`
 	ExternalID    string        `json:"id,omitempty"`
+	InstanceID    string        `json:"instanceId,omitempty"`
 	SessionID     string        `json:"sessionId,omitempty"`
 	ParticipantID string        `json:"participantId,omitempty"`
 	// TrackKind is "audio" or "video" for participant track recordings.
@@ -46,12 +48,14 @@ type Recording struct {
 }
 
 // applyRecording moves a recording through its lifecycle and adds the files
-// and links the event carries.
+// and links the event carries. A recording some events name by instance id
+// and others by recording id is one recording: an event with both joins the
+// row made by either.
 func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *RecordingChange, at time.Time) (bool, error) {
-	key := Recording{Provider: provider, Kind: ch.Kind, RecordingKey: ch.Key}
-	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "recording_key"}, func(r *Recording) {
+	merge := func(r *Recording) {
 		fillRef(&r.MeetingRef, m)
 		fill(&r.ExternalID, ch.ExternalID)
+		fill(&r.InstanceID, ch.InstanceID)
 		fill(&r.SessionID, sessionID)
 		fill(&r.ParticipantID, ch.ParticipantID)
 		fill(&r.TrackKind, ch.TrackKind)
@@ -62,8 +66,62 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 		r.Files = mergeFiles(r.Files, ch.Files)
 		r.Advance(ch.Stage, at, ch.Message)
 		fillTime(&r.FirstSeenAt, at)
-	})
-	return changed, err
+	}
+	byInstance := "instance/" + ch.InstanceID
+	key := ch.Key
+	if key == "" {
+		if ch.InstanceID == "" {
+			return false, nil
+		}
+		// Known by instance only: the row of any event that had both ids.
+		var found []Recording
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
+			Where("provider = ? AND kind = ? AND instance_id = ?", provider, ch.Kind, ch.InstanceID).Order("id").Limit(1).Find(&found).Error
+		if err != nil {
+			return false, err
+		}
+		if len(found) > 0 {
+			return mergeAndSave(tx, &found[0], merge)
+		}
+		key = byInstance
+	}
+	r, changed, err := upsertRow(tx, Recording{Provider: provider, Kind: ch.Kind, RecordingKey: key},
+		[]string{"provider", "kind", "recording_key"}, merge)
+	if err != nil || ch.Key == "" || ch.InstanceID == "" {
+		return changed, err
+	}
+	// An earlier event knew this recording by its instance only.
+	var early []Recording
+	if err := tx.Where("provider = ? AND kind = ? AND recording_key = ?", provider, ch.Kind, byInstance).Find(&early).Error; err != nil || len(early) == 0 {
+		return changed, err
+	}
+	r.absorb(early[0])
+	if err := tx.Delete(&early[0]).Error; err != nil {
+		return false, err
+	}
+	return true, tx.Omit(clause.Associations).Save(&r).Error
+}
+
+// absorb takes into r what another record of the same recording knows.
+func (r *Recording) absorb(o Recording) {
+	if r.MeetingRef == nil {
+		r.MeetingRef = o.MeetingRef
+	}
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{
+		{&r.ExternalID, o.ExternalID}, {&r.InstanceID, o.InstanceID}, {&r.SessionID, o.SessionID},
+		{&r.ParticipantID, o.ParticipantID}, {&r.TrackKind, o.TrackKind}, {&r.FileFormat, o.FileFormat},
+		{&r.KeyURL, o.KeyURL}, {&r.MetaURL, o.MetaURL}, {&r.Participants, o.Participants},
+	} {
+		fill(f.dst, f.src)
+	}
+	r.Files = mergeFiles(r.Files, o.Files)
+	r.Lifecycle.absorb(o.Lifecycle)
+	if o.FirstSeenAt.Before(r.FirstSeenAt) {
+		r.FirstSeenAt = o.FirstSeenAt
+	}
 }
 
 // mergeFiles adds the files not yet listed, keeping the order they came in.

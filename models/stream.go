@@ -13,6 +13,8 @@ type StreamKind string
 const (
 	StreamHLS        StreamKind = "hls"
 	StreamLivestream StreamKind = "livestream"
+	// StreamBroadcast is a broadcast of a conference to its audience.
+	StreamBroadcast StreamKind = "broadcast"
 )
 
 // Stream is an HLS stream or a livestream of a meeting.

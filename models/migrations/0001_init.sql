@@ -35,6 +35,7 @@ CREATE TABLE participants (
   session_id TEXT NOT NULL,
   participant_id TEXT NOT NULL,
   name TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT '',
   present BOOLEAN NOT NULL DEFAULT FALSE,
   first_seen_at {{time}} NOT NULL
 );
@@ -56,6 +57,7 @@ CREATE TABLE recordings (
   kind TEXT NOT NULL,
   recording_key TEXT NOT NULL,
   external_id TEXT NOT NULL DEFAULT '',
+  instance_id TEXT NOT NULL DEFAULT '',
   session_id TEXT NOT NULL DEFAULT '',
   participant_id TEXT NOT NULL DEFAULT '',
   track_kind TEXT NOT NULL DEFAULT '',
@@ -70,6 +72,7 @@ CREATE TABLE recordings (
 );
 CREATE UNIQUE INDEX recordings_key ON recordings (provider, kind, recording_key);
 CREATE INDEX recordings_meeting ON recordings (meeting_ref);
+CREATE INDEX recordings_instance ON recordings (provider, kind, instance_id);
 CREATE INDEX recordings_updated ON recordings (updated_at);
 
 CREATE TABLE streams (
@@ -135,6 +138,7 @@ CREATE TABLE call_steps (
   status TEXT NOT NULL DEFAULT '',
   occurred_at {{time}},
   at_text TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '',
   received_at {{time}} NOT NULL
 );
 CREATE UNIQUE INDEX call_steps_key ON call_steps (call_ref, step, status, at_text);

@@ -27,6 +27,12 @@ type Config struct {
 	// VideoSDKKey, when set, is the public key every VideoSDK delivery's
 	// signature must verify against.
 	VideoSDKKey *rsa.PublicKey
+	// DailySecret, when set, is the (base64-decoded) HMAC secret Daily signs
+	// deliveries with.
+	DailySecret []byte
+	// IotumToken, when set, must equal every iotum delivery's
+	// x-signing-token header.
+	IotumToken string
 	// BodyLimit is the largest request body in bytes (default
 	// DefaultBodyLimit); larger ones get 413.
 	BodyLimit int
@@ -84,6 +90,8 @@ func New(cfg Config) *Server {
 		ErrorHandler:          h.errorHandler,
 	})
 	app.Post("/webhooks/videosdk", h.webhookVideoSDK)
+	app.Post("/webhooks/daily", h.webhookDaily)
+	app.Post("/webhooks/iotum", h.webhookIotum)
 	app.Get("/api/meetings", h.apiMeetingsList)
 	app.Get("/api/meetings/:meetingId", h.apiMeetingShow)
 	app.Get("/api/events", h.apiEventsList)

@@ -27,8 +27,7 @@ func (h *Handler) webhookVideoSDK(c *fiber.Ctx) error {
 	body := append([]byte(nil), c.Body()...)
 	if h.cfg.VideoSDKKey != nil {
 		if err := videosdk.Verify(h.cfg.VideoSDKKey, body, c.Get(videosdk.SignatureHeader)); err != nil {
-			h.log.Warn("webhook rejected", "provider", videosdk.Provider, "reason", err.Error(), "ip", c.IP())
-			return fail(c, fiber.StatusUnauthorized, err.Error())
+			return h.reject(c, videosdk.Provider, err)
 		}
 	}
 	ev, err := videosdk.Decode(body)
@@ -36,6 +35,12 @@ func (h *Handler) webhookVideoSDK(c *fiber.Ctx) error {
 		return fail(c, fiber.StatusBadRequest, err.Error())
 	}
 	return h.ingest(c, models.Delivery{Provider: videosdk.Provider, Body: body, ReceivedAt: received, Event: ev})
+}
+
+// reject answers a delivery whose signature or token does not check out.
+func (h *Handler) reject(c *fiber.Ctx, provider string, err error) error {
+	h.log.Warn("webhook rejected", "provider", provider, "reason", err.Error(), "ip", c.IP())
+	return fail(c, fiber.StatusUnauthorized, err.Error())
 }
 
 // ingest commits a decoded delivery and answers the provider: 200 once it

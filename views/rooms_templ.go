@@ -285,7 +285,7 @@ func recentSessions(rows []models.SessionRow) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = meetingLink(s.MeetingID).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = meetingOf(s.MeetingID, s.Provider).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

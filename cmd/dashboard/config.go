@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/meetboard/meetboard/handlers"
+	"github.com/meetboard/meetboard/handlers/webhooks/daily"
 	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
 )
 
@@ -25,6 +26,8 @@ type config struct {
 	StaleAfter    time.Duration
 	LogLevel      slog.Level
 	VideoSDKKey   *rsa.PublicKey
+	DailySecret   []byte
+	IotumToken    string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
 }
@@ -90,6 +93,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.LiveBuffer < 1 {
 		return c, fmt.Errorf("-live-buffer: want at least 1, got %d", c.LiveBuffer)
 	}
+	if secret := strings.TrimSpace(getenv("DAILY_WEBHOOK_SECRET")); secret != "" {
+		if c.DailySecret, err = daily.ParseSecret(secret); err != nil {
+			return c, fmt.Errorf("DAILY_WEBHOOK_SECRET: %w", err)
+		}
+	}
+	c.IotumToken = strings.TrimSpace(getenv("IOTUM_SIGNING_TOKEN"))
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
 }

@@ -56,18 +56,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter,
 		OnCommit: func(r []models.Result) { srv.Notify(r) }})
 	defer store.Close()
-	srv = handlers.New(handlers.Config{Store: store, VideoSDKKey: cfg.VideoSDKKey, BodyLimit: cfg.BodyLimit,
-		Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log})
+	srv = handlers.New(handlers.Config{Store: store, VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret,
+		IotumToken: cfg.IotumToken, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Dashboard: %s/\n", base)
-	fmt.Fprintf(stdout, "VideoSDK webhook URL: %s/webhooks/videosdk\n", base)
+	fmt.Fprintf(stdout, "Webhook URLs: %[1]s/webhooks/videosdk %[1]s/webhooks/daily %[1]s/webhooks/iotum\n", base)
 	fmt.Fprintf(stdout, "Database: %s\n", describeDB(cfg.DatabaseURL))
-	if cfg.VideoSDKKey == nil {
-		log.Warn("VideoSDK webhooks are accepted unverified: set VIDEOSDK_WEBHOOK_PUBLIC_KEY to check their signatures")
+	for _, p := range []struct {
+		name, env string
+		set       bool
+	}{
+		{"VideoSDK", "VIDEOSDK_WEBHOOK_PUBLIC_KEY", cfg.VideoSDKKey != nil},
+		{"Daily", "DAILY_WEBHOOK_SECRET", cfg.DailySecret != nil},
+		{"iotum", "IOTUM_SIGNING_TOKEN", cfg.IotumToken != ""},
+	} {
+		if !p.set {
+			log.Warn(p.name + " webhooks are accepted unverified: set " + p.env + " to check them")
+		}
 	}
 
 	served := make(chan error, 1)

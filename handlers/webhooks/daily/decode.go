@@ -1,0 +1,276 @@
+// Package daily decodes and verifies Daily (daily.co) webhooks. It is pure:
+// raw bytes in, normalized events out, with no I/O.
+//
+// A delivery is {"version", "type", "id", "payload", "event_ts"}. Times in
+// payloads are Unix seconds, as numbers (often with a fraction) or numeric
+// strings; event_ts is when the webhook was sent, not when the event
+// happened, so it is only checked, never used. Some events name no room
+// (recording.started, streaming.*, batch-processor.*): they carry the ids
+// (recording_id, instance_id) that tie them to the events that do.
+package daily
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/meetboard/meetboard/models"
+)
+
+// Provider is the name Daily deliveries are stored under.
+const Provider = "daily"
+
+// ErrMalformed is wrapped by Decode's errors for bodies that are not a Daily
+// webhook at all: not a JSON object, or no string "type".
+var ErrMalformed = errors.New("malformed webhook")
+
+// IsTest reports whether body is Daily's test request sent when a webhook
+// is created or re-activated ({"test":"test"}, or any JSON object with a
+// "test" key and no "type", or a null one); it is answered 200 and not
+// stored. Daily fails the webhook's creation unless it gets a 200 quickly.
+func IsTest(body []byte) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil || m == nil {
+		return false
+	}
+	if _, ok := m["test"]; !ok {
+		return false
+	}
+	typ, ok := m["type"]
+	return !ok || string(bytes.TrimSpace(typ)) == "null"
+}
+
+// Decode turns a delivery into a normalized event. Errors wrap ErrMalformed:
+// not a JSON object, or no string "type" (blank once cleaned counts as
+// none). Any JSON object with a type decodes: unknown types come back with
+// no change to apply, and fields of the wrong type or unreadable times are
+// left empty and listed in the event's Problems.
+func Decode(body []byte) (models.Event, error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err != nil {
+		return models.Event{}, fmt.Errorf("%w: body is not a JSON object: %v", ErrMalformed, err)
+	}
+	var typ string
+	if raw := bytes.TrimSpace(env["type"]); len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &typ) != nil {
+		return models.Event{}, fmt.Errorf("%w: type is missing or not a string", ErrMalformed)
+	}
+	if typ = strings.TrimSpace(clean(typ)); typ == "" {
+		return models.Event{}, fmt.Errorf("%w: type is blank", ErrMalformed)
+	}
+	ev := models.Event{Type: typ}
+	e := fields{m: env, problems: &ev.Problems}
+	ev.ProviderEventID = e.str("id")
+	// event_ts is when the webhook was sent; it is read only so that an
+	// unreadable one is noted.
+	e.time("event_ts")
+	p := e.obj("payload")
+	ev.MeetingID = p.first("room", "room_name", "room_id")
+	if strings.HasPrefix(typ, "meeting.") {
+		ev.SessionID = p.first("meeting_id", "mtg_session_id")
+	} else {
+		ev.SessionID = p.str("mtg_session_id")
+	}
+	decodeChange(&ev, p)
+	return ev, nil
+}
+
+// decodeChange fills in the change the event type describes. Types are
+// matched whole: an unknown type, even in a known family, is kept in the
+// log only.
+func decodeChange(ev *models.Event, p fields) {
+	switch t := ev.Type; t {
+	case "meeting.started", "meeting.ended":
+		ev.Session = &models.SessionChange{
+			Ended: t == "meeting.ended",
+			Start: p.time("start_ts"),
+			End:   p.time("end_ts"),
+		}
+	case "participant.joined", "participant.left":
+		ev.Participant = participant(p, t == "participant.left")
+	case "recording.started":
+		ev.Recording = recording(p, models.StageStarted)
+	case "recording.ready-to-download":
+		r := recording(p, models.StageStopped)
+		if r != nil {
+			r.FileFormat = p.str("type")
+			r.Files = recordingFiles(p)
+		}
+		ev.Recording = r
+	case "recording.error":
+		r := recording(p, models.StageFailed)
+		if r != nil {
+			r.Message = p.message("error_msg")
+		}
+		ev.Recording = r
+	case "transcript.started":
+		ev.Transcription = transcription(p, models.StageStarted, "")
+	case "transcript.ready-to-download":
+		ev.Transcription = transcription(p, models.StageCompleted, "")
+	case "transcript.error":
+		ev.Transcription = transcription(p, models.StageFailed, p.message("error"))
+	case "streaming.started", "streaming.updated":
+		ev.Stream = stream(p, models.StageStarted, "")
+	case "streaming.ended":
+		ev.Stream = stream(p, models.StageStopped, "")
+	case "streaming.error":
+		ev.Stream = stream(p, models.StageFailed, p.message("error_message"))
+	case "dialout.connected", "dialout.answered", "dialout.stopped", "dialout.warning", "dialout.error",
+		"dialin.connected", "dialin.stopped", "dialin.warning", "dialin.error",
+		"calltransfer.triggered", "calltransfer.initiated", "calltransfer.answered", "calltransfer.completed":
+		ev.Call = call(ev, p)
+	}
+	// waiting-participant.*, batch-processor.*, dialin.ready and unknown
+	// types belong in the log only.
+}
+
+// participant reads participant.joined/left. The payload names no meeting
+// session: the store puts the participant in the room's current one.
+// user_id is the app's stable id for a person (Daily defaults it to the
+// session_id); session_id changes on every join.
+func participant(p fields, left bool) *models.ParticipantChange {
+	pc := &models.ParticipantChange{
+		ParticipantID: p.first("user_id", "session_id"),
+		Name:          p.str("user_name"),
+		Left:          left,
+	}
+	if p.boolean("owner") {
+		pc.Role = "owner"
+	}
+	joined := p.time("joined_at")
+	if !left {
+		pc.At = joined
+		return pc
+	}
+	// A leave is at joined_at + duration; without both, the arrival time
+	// stands in.
+	d, ok := p.duration("duration")
+	if joined != nil && ok {
+		at := joined.Add(d)
+		if at.Year() > 9999 {
+			p.notef("%s: joined_at + duration is past the year 9999", p.path("duration"))
+		} else {
+			pc.At = &at
+		}
+	}
+	return pc
+}
+
+// recording reads the ids every recording event shares. Daily's recording
+// events are cloud recordings of the meeting. recording_id is missing from
+// recording.error and instance_id from recording.ready-to-download; the
+// store folds events sharing either into one recording. With neither, the
+// event cannot be tied to a recording and is kept in the log only.
+func recording(p fields, stage models.Stage) *models.RecordingChange {
+	id := p.str("recording_id")
+	r := &models.RecordingChange{
+		Kind:       models.RecordingMeeting,
+		Key:        id,
+		ExternalID: id,
+		InstanceID: p.str("instance_id"),
+		Stage:      stage,
+	}
+	if r.Key == "" && r.InstanceID == "" {
+		p.notef("%s: no recording_id or instance_id to name the recording by", p.name)
+		return nil
+	}
+	return r
+}
+
+// recordingFiles lists s3_key, then each raw track's s3Key. Daily sends no
+// URLs: links come from its REST API.
+func recordingFiles(p fields) []models.File {
+	var files []models.File
+	if k := p.str("s3_key"); k != "" {
+		files = append(files, models.File{Path: k})
+	}
+	for _, tr := range p.list("tracks") {
+		if k := tr.str("s3Key"); k != "" {
+			files = append(files, models.File{Path: k})
+		}
+	}
+	return files
+}
+
+// transcription reads transcript.*: the payload id is the transcript's id.
+func transcription(p fields, stage models.Stage, message string) *models.TranscriptionChange {
+	id := p.str("id")
+	if id == "" {
+		p.notef("%s: no id to name the transcript by", p.name)
+		return nil
+	}
+	return &models.TranscriptionChange{Kind: models.KindTranscription, Key: id, Stage: stage, Message: message}
+}
+
+// stream reads streaming.*, Daily's RTMP livestreams, named by instance_id.
+func stream(p fields, stage models.Stage, message string) *models.StreamChange {
+	id := p.str("instance_id")
+	if id == "" {
+		p.notef("%s: no instance_id to name the stream by", p.name)
+		return nil
+	}
+	return &models.StreamChange{Kind: models.StreamLivestream, Key: id, ExternalID: id, Stage: stage, Message: message}
+}
+
+// callDetails is what a call step says beyond the call's fields.
+type callDetails struct {
+	DisplayName string `json:"display_name,omitempty"`
+	CallerID    string `json:"caller_id,omitempty"`
+}
+
+// call reads dialout.*, dialin.* and calltransfer.*. The call is the SIP
+// participant's session_id; the step is the event type and the status its
+// last word ("transfer-" and the word for call transfers, which keep the
+// call of the participant being transferred).
+func call(ev *models.Event, p fields) *models.CallChange {
+	family, word, _ := strings.Cut(ev.Type, ".")
+	c := &models.CallChange{
+		CallID: p.str("session_id"),
+		RoomID: ev.MeetingID,
+		Step:   ev.Type,
+		Status: word,
+	}
+	c.AtText = p.numText("timestamp")
+	c.At = p.timeText("timestamp", c.AtText)
+	var notes []string
+	if m := p.message("error_msg"); m != "" {
+		notes = append(notes, m)
+	}
+	switch family {
+	case "dialout":
+		c.Direction, c.From, c.To = "outbound", p.str("origin"), p.str("destination")
+	case "dialin":
+		c.Direction, c.From = "inbound", p.str("sip_from")
+	case "calltransfer":
+		c.Status = "transfer-" + word
+		c.From, c.To = p.str("from_endpoint"), p.str("to_endpoint")
+		if p.boolean("is_sip_refer") {
+			notes = append(notes, "SIP REFER")
+		}
+		for _, k := range []struct{ key, label string }{
+			{"complete_status", "complete status"},
+			{"refer_sip_response_code", "REFER response"},
+			{"notify_sip_response_code", "NOTIFY response"},
+		} {
+			if v := p.str(k.key); v != "" {
+				notes = append(notes, k.label+": "+v)
+			}
+		}
+	}
+	c.Detail = strings.Join(notes, "; ")
+	c.MetaData = p.json("sip_headers")
+	if d := (callDetails{DisplayName: p.str("display_name"), CallerID: p.str("caller_id")}); d != (callDetails{}) {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if enc.Encode(d) == nil {
+			c.AdditionalDetails = strings.TrimSuffix(buf.String(), "\n")
+		}
+	}
+	if c.CallID == "" {
+		p.notef("%s: no session_id to name the call by", p.name)
+		return nil
+	}
+	return c
+}

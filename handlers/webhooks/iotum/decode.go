@@ -1,0 +1,186 @@
+// Package iotum decodes and verifies iotum Callbridge webhooks. It is pure:
+// raw bytes in, normalized events out, with no I/O.
+//
+// A delivery is {"event": "...", "payload": "...", "timestamp": "..."}
+// where payload is a JSON object serialized into a string, so it is decoded
+// twice. An iotum conference is one run of a room: its conference_id is both
+// the meeting and the session id.
+package iotum
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/meetboard/meetboard/models"
+)
+
+// Provider is the name iotum deliveries are stored under.
+const Provider = "iotum"
+
+// ErrMalformed is wrapped by Decode's errors for bodies that are not an
+// iotum webhook at all: not a JSON object, no event name, or a payload that
+// is not a JSON object serialized into a string.
+var ErrMalformed = errors.New("malformed webhook")
+
+// Decode turns a delivery body into a normalized event. Errors wrap
+// ErrMalformed: the body is not a JSON object, "event" is missing or not a
+// non-empty string, or "payload" is present but is not a string holding a
+// JSON object (a double-encoded payload that is not valid JSON is malformed,
+// which the intake answers with 400). A JSON null payload counts as absent.
+//
+// Anything else decodes: unknown events come back with no change to apply,
+// and fields of the wrong type, an unparseable timestamp or a missing id are
+// left empty and listed in the event's Problems. The envelope timestamp is
+// the event time; payloads carry none of their own.
+func Decode(body []byte) (models.Event, error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(body, &env); err != nil {
+		return models.Event{}, fmt.Errorf("%w: body is not a JSON object: %v", ErrMalformed, err)
+	}
+	if env == nil {
+		return models.Event{}, fmt.Errorf("%w: body is not a JSON object", ErrMalformed)
+	}
+	var typ string
+	if raw, ok := env["event"]; !ok || json.Unmarshal(raw, &typ) != nil {
+		return models.Event{}, fmt.Errorf("%w: event is missing or not a string", ErrMalformed)
+	}
+	if typ = strings.TrimSpace(clean(typ)); typ == "" {
+		return models.Event{}, fmt.Errorf("%w: event is blank", ErrMalformed)
+	}
+	ev := models.Event{Type: typ}
+	p := fields{m: map[string]json.RawMessage{}, problems: &ev.Problems}
+	if raw, ok := env["payload"]; ok && string(bytes.TrimSpace(raw)) != "null" {
+		var doc string
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			return models.Event{}, fmt.Errorf("%w: payload is not a string (got %s)", ErrMalformed, kindOf(bytes.TrimSpace(raw)))
+		}
+		inner := bytes.TrimSpace([]byte(doc))
+		if len(inner) == 0 || inner[0] != '{' {
+			return models.Event{}, fmt.Errorf("%w: payload does not hold a JSON object", ErrMalformed)
+		}
+		if err := json.Unmarshal(inner, &p.m); err != nil {
+			return models.Event{}, fmt.Errorf("%w: payload does not hold a JSON object: %v", ErrMalformed, err)
+		}
+	}
+	at, atText := eventTime(&ev, env["timestamp"])
+	conf := p.id("conference_id")
+	ev.MeetingID, ev.SessionID = conf, conf
+	decodeChange(&ev, p, conf, at, atText)
+	return ev, nil
+}
+
+// eventTime reads the envelope timestamp: the time it names (nil when
+// missing or unparseable, which is noted) and its raw text.
+func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
+	f := fields{m: map[string]json.RawMessage{}, problems: &ev.Problems}
+	if raw != nil {
+		f.m["timestamp"] = raw
+	}
+	before := len(*f.problems)
+	text := f.str("timestamp")
+	if text == "" {
+		if len(*f.problems) == before {
+			f.note("timestamp is missing")
+		}
+		return nil, ""
+	}
+	t, ok := parseTime(text)
+	if !ok {
+		f.note("timestamp: unparseable time %q", text)
+		return nil, text
+	}
+	return &t, text
+}
+
+// decodeChange fills in the change the event type describes. Events that
+// belong to a conference but name none, and participant events that name
+// no participant, are kept in the log only, with the gap noted.
+func decodeChange(ev *models.Event, p fields, conf string, at *time.Time, atText string) {
+	t := ev.Type
+	key := "conference/" + conf
+	switch t {
+	case "conference_start", "conference_end", "enter_conference", "leave_conference",
+		"participant_role_changed", "start_recording", "stop_recording", "recording_ready",
+		"transcription_ready", "start_streaming", "stop_streaming", "start_broadcasting",
+		"stop_broadcasting", "dialout_status_change":
+		if conf == "" {
+			p.note("conference_id is missing")
+			return
+		}
+	}
+	switch t {
+	case "conference_start":
+		ev.Session = &models.SessionChange{Start: at}
+	case "conference_end":
+		ev.Session = &models.SessionChange{Ended: true, End: at}
+	case "enter_conference", "leave_conference", "participant_role_changed":
+		pc := &models.ParticipantChange{ParticipantID: p.id("participant_id"), Role: p.str("participant_role")}
+		if pc.ParticipantID == "" {
+			p.note("participant_id is missing")
+			return
+		}
+		switch t {
+		case "participant_role_changed":
+			pc.Update = true
+		case "leave_conference":
+			pc.Left, pc.Reason, pc.At = true, p.str("reason_for_leaving"), at
+		default:
+			pc.At = at
+		}
+		ev.Participant = pc
+	case "start_recording":
+		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStarted}
+	case "stop_recording":
+		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStopped}
+	case "recording_ready":
+		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: p.id("recording_id"), Stage: models.StageCompleted}
+		if link := strings.TrimSpace(p.str("download_link")); link != "" {
+			r.Files = []models.File{{URL: link}}
+		}
+		ev.Recording = r
+	case "transcription_ready":
+		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: key, Stage: models.StageCompleted}
+	case "start_streaming":
+		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStarted}
+	case "stop_streaming":
+		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStopped}
+	case "start_broadcasting":
+		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStarted}
+	case "stop_broadcasting":
+		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStopped}
+	case "dialout_status_change":
+		ev.Call = dialout(ev, p, conf, at, atText)
+	}
+	// Everything else (stream_preview_updated, enter_livestream and
+	// leave_livestream, whose viewers are not in the room, drive files,
+	// profile pictures, one_time_access_code_reused, unknown events) is kept
+	// in the log only, under its conference when it names one.
+}
+
+// dialout reads a dial-out status. Each dialed participant is one call; a
+// status without a participant_id falls back to the phone number.
+func dialout(ev *models.Event, p fields, conf string, at *time.Time, atText string) *models.CallChange {
+	participant, phone := p.id("participant_id"), strings.TrimSpace(p.str("phone_number"))
+	leg := participant
+	if leg == "" {
+		leg = phone
+	}
+	if leg == "" {
+		p.note("participant_id and phone_number are missing")
+		return nil
+	}
+	return &models.CallChange{
+		CallID:    "dialout/" + conf + "/" + leg,
+		RoomID:    conf,
+		Direction: "outbound",
+		To:        phone,
+		Step:      ev.Type,
+		Status:    p.str("status"),
+		At:        at,
+		AtText:    atText,
+	}
+}

@@ -5,6 +5,7 @@ package handlers
 import (
 	"context"
 	"crypto/rsa"
+	"database/sql"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/meetboard/meetboard/live"
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/static"
+	"github.com/meetboard/meetboard/views"
 )
 
 // DefaultBodyLimit is the largest webhook body accepted by default.
@@ -33,6 +35,25 @@ type Config struct {
 	// IotumToken, when set, must equal every iotum delivery's
 	// x-signing-token header.
 	IotumToken string
+	// Operators holds the accounts pages, the API and the live socket
+	// require; with none (and no APIToken) the dashboard is open.
+	Operators *models.Operators
+	// APIToken, when set, is accepted as Authorization: Bearer on the API.
+	APIToken string
+	// PublicURL is where operators reach the dashboard (https://...). When
+	// set, live sockets must come from its origin, and cookies are Secure
+	// when it is https.
+	PublicURL string
+	// TrustedProxies are the reverse proxies (addresses or CIDR ranges)
+	// whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string
+	// LinkHosts, when set, are the only hosts recording and HLS URLs may
+	// link to ("*.example.com" for subdomains); others show as text.
+	LinkHosts []string
+	// WebhookRateLimit and LoginRateLimit are requests per minute per
+	// source address (0: no limit).
+	WebhookRateLimit int
+	LoginRateLimit   int
 	// BodyLimit is the largest request body in bytes (default
 	// DefaultBodyLimit); larger ones get 413.
 	BodyLimit int
@@ -46,10 +67,12 @@ type Config struct {
 
 // Handler serves the dashboard's routes.
 type Handler struct {
-	cfg  Config
-	log  *slog.Logger
-	hub  *live.Hub
-	feed *feed
+	cfg       Config
+	log       *slog.Logger
+	hub       *live.Hub
+	feed      *feed
+	metrics   *metrics
+	openState openCache
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -75,37 +98,61 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	// Pushed fragments render with the server's context: it carries the
+	// link allowlist as each page request's does.
+	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
 	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx}
 	h.feed = newFeed(h.hub, h.renderTopic, h.log)
+	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
+		if db, err := cfg.Store.DB().DB(); err == nil {
+			return db.Stats()
+		}
+		return sql.DBStats{}
+	})
 	go h.feed.run(ctx)
 
+	trust, proxies, proxyHeader, validateIP := proxyConfig(cfg.TrustedProxies)
 	app := fiber.New(fiber.Config{
-		AppName:               "meetboard",
-		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          30 * time.Second,
-		IdleTimeout:           2 * time.Minute,
-		DisableStartupMessage: true,
-		ErrorHandler:          h.errorHandler,
+		AppName:                 "meetboard",
+		BodyLimit:               cfg.BodyLimit,
+		ReadTimeout:             30 * time.Second,
+		WriteTimeout:            30 * time.Second,
+		IdleTimeout:             2 * time.Minute,
+		DisableStartupMessage:   true,
+		ErrorHandler:            h.errorHandler,
+		EnableTrustedProxyCheck: trust,
+		TrustedProxies:          proxies,
+		ProxyHeader:             proxyHeader,
+		EnableIPValidation:      validateIP,
 	})
-	app.Post("/webhooks/videosdk", h.webhookVideoSDK)
-	app.Post("/webhooks/daily", h.webhookDaily)
-	app.Post("/webhooks/iotum", h.webhookIotum)
-	app.Get("/api/meetings", h.apiMeetingsList)
-	app.Get("/api/meetings/:meetingId", h.apiMeetingShow)
-	app.Get("/api/events", h.apiEventsList)
+	app.Use(securityHeaders(), linkHosts(cfg.LinkHosts))
+
+	// Providers: verified per provider, rate-limited per address.
+	webhooks := webhookLimiter(cfg.WebhookRateLimit)
+	app.Post("/webhooks/videosdk", webhooks, h.webhookVideoSDK)
+	app.Post("/webhooks/daily", webhooks, h.webhookDaily)
+	app.Post("/webhooks/iotum", webhooks, h.webhookIotum)
+	// Open to all: health, assets, signing in.
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
-	app.Get("/live", WebSocket(h.liveConnect))
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
-	app.Get("/", h.pageShow(pageRooms))
-	app.Get("/meetings", h.pageShow(pageMeetings))
-	app.Get("/meetings/:meetingId", h.pageShow(pageMeeting))
-	app.Get("/recordings", h.pageShow(pageRecordings))
-	app.Get("/streams", h.pageShow(pageStreams))
-	app.Get("/calls", h.pageShow(pageCalls))
-	app.Get("/events", h.pageShow(pageEvents))
+	app.Get("/login", h.loginShow)
+	app.Post("/login", loginLimiter(cfg.LoginRateLimit), h.loginSubmit)
+	app.Post("/logout", h.logoutSubmit)
+	// Operators only: the API, metrics, the live socket and the pages.
+	api, page := h.requireOperator(false), h.requireOperator(true)
+	app.Get("/api/meetings", api, h.apiMeetingsList)
+	app.Get("/api/meetings/:meetingId", api, h.apiMeetingShow)
+	app.Get("/api/events", api, h.apiEventsList)
+	app.Get("/metrics", api, h.metrics.handler())
+	app.Get("/live", api, WebSocket(h.liveConnect))
+	app.Get("/", page, h.pageShow(pageRooms))
+	app.Get("/meetings", page, h.pageShow(pageMeetings))
+	app.Get("/meetings/:meetingId", page, h.pageShow(pageMeeting))
+	app.Get("/recordings", page, h.pageShow(pageRecordings))
+	app.Get("/streams", page, h.pageShow(pageStreams))
+	app.Get("/calls", page, h.pageShow(pageCalls))
+	app.Get("/events", page, h.pageShow(pageEvents))
 	return &Server{App: app, h: h, cancel: cancel}
 }
 
@@ -143,6 +190,10 @@ func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 		msg := fe.Message
 		if fe.Code == fiber.StatusRequestEntityTooLarge {
 			msg = "request body is larger than the limit of " + formatBytes(h.cfg.BodyLimit)
+			if p := webhookProvider(c.Path()); p != "" {
+				h.metrics.webhook(p, "", "too-large", -1)
+				logWebhook(h.log, p, "", "", "too-large", fe.Code, 0, 0)
+			}
 		}
 		return fail(c, fe.Code, msg)
 	}

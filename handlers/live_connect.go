@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/coder/websocket"
 )
@@ -15,7 +16,18 @@ func (h *Handler) liveConnect(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	conn, err := websocket.Accept(w, r, nil)
+	// Browsers send Origin; the socket only serves the dashboard's own
+	// pages (a missing Origin passes Accept, but requireOperator ran first).
+	opts := &websocket.AcceptOptions{}
+	if h.cfg.PublicURL != "" {
+		u, err := url.Parse(h.cfg.PublicURL)
+		if err != nil || r.Header.Get("Origin") != u.Scheme+"://"+u.Host {
+			http.Error(w, "origin not allowed", http.StatusForbidden)
+			return
+		}
+		opts.OriginPatterns = []string{u.Host}
+	}
+	conn, err := websocket.Accept(w, r, opts)
 	if err != nil {
 		return // Accept has answered the request.
 	}

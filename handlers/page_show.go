@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/meetboard/meetboard/views"
 )
@@ -30,21 +31,21 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 			return h.htmlError(c, fiber.StatusBadRequest, err.Error())
 		}
 		meta, frags, err := h.load(c.UserContext(), t)
-		status := fiber.StatusOK
-		switch {
-		case errors.Is(err, errNoMeeting):
-			status = fiber.StatusNotFound
-			frags = append([]views.Fragment{{ID: "notice", Component: views.Notice("No event has named this meeting yet. This page fills in as soon as one does.")}}, frags...)
-		case err != nil:
+		// A meeting not stored yet is still a page: it says so, and fills
+		// in live when the first event names the meeting.
+		if err != nil && !errors.Is(err, errNoMeeting) {
 			h.log.Error("page failed", "path", c.Path(), "err", err)
 			c.Set(fiber.HeaderRetryAfter, "5")
 			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")
 		}
-		return render(c, status, views.Page(meta, frags))
+		if s := signedIn(c); s != nil {
+			meta.Operator, meta.CSRF = s.Operator.Username, s.CSRFToken
+		}
+		return render(c, fiber.StatusOK, views.Page(meta, frags))
 	}
 }
 
 // htmlError answers a page request with an error page.
 func (h *Handler) htmlError(c *fiber.Ctx, status int, msg string) error {
-	return render(c, status, views.ErrorPage(views.Meta{Title: fiber.ErrBadRequest.Message, LiveURL: ""}, msg))
+	return render(c, status, views.ErrorPage(views.Meta{Title: utils.StatusMessage(status)}, msg))
 }

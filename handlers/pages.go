@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/views"
@@ -20,7 +19,7 @@ var errNoMeeting = errors.New("no such meeting")
 // Pages and the live feed both call it, so a pushed fragment is exactly what
 // a reload would show.
 func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragment, error) {
-	s, now := h.cfg.Store, time.Now().UTC()
+	s := h.cfg.Store
 	meta := views.Meta{Nav: "/" + t.Kind, Filter: t.Meeting, Path: "/" + t.Kind, LiveURL: t.LiveURL()}
 	list := models.ListFilter{Prefix: t.Meeting, Limit: pageSize + 1, Offset: (t.Page - 1) * pageSize}
 	page := views.ListPage{Path: meta.Path, Filter: t.Meeting, Page: t.Page}
@@ -32,7 +31,7 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 			return meta, nil, err
 		}
 		recent, err := s.RecentSessions(ctx, t.Meeting, 20)
-		return meta, views.RoomsFragments(rooms, recent, now), err
+		return meta, views.RoomsFragments(rooms, recent), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting)
@@ -40,13 +39,13 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 			// Shown empty and live: it fills in when the meeting's first
 			// event arrives.
 			empty := &models.MeetingDetail{Meeting: models.Meeting{MeetingID: t.Meeting}}
-			return meta, views.MeetingFragments(empty, nil, now), fmt.Errorf("%w: %s", errNoMeeting, t.Meeting)
+			return meta, views.MeetingFragments(empty, nil), fmt.Errorf("%w: %s", errNoMeeting, t.Meeting)
 		}
 		if err != nil {
 			return meta, nil, err
 		}
 		events, err := s.ListEvents(ctx, models.EventFilter{Meeting: t.Meeting, Limit: 100})
-		return meta, views.MeetingFragments(d, events, now), err
+		return meta, views.MeetingFragments(d, events), err
 	case pageMeetings:
 		meta.Title = "Meetings"
 		rows, err := s.ListMeetings(ctx, models.MeetingFilter{Prefix: list.Prefix, Limit: list.Limit, Offset: list.Offset})

@@ -24,12 +24,12 @@ func (h *Handler) webhookDaily(c *fiber.Ctx) error {
 	if h.cfg.DailySecret != nil {
 		err := daily.Verify(h.cfg.DailySecret, body, c.Get(daily.SignatureHeader), c.Get(daily.TimestampHeader), received, dailyMaxSkew)
 		if err != nil {
-			return h.reject(c, daily.Provider, err)
+			return h.reject(c, daily.Provider, received, err)
 		}
 	}
 	ev, err := daily.Decode(body)
 	if err != nil {
-		return fail(c, fiber.StatusBadRequest, err.Error())
+		return h.malformed(c, daily.Provider, received, err)
 	}
 	return h.ingest(c, models.Delivery{Provider: daily.Provider, Body: body, ReceivedAt: received, Event: ev})
 }

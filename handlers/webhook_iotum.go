@@ -16,12 +16,12 @@ func (h *Handler) webhookIotum(c *fiber.Ctx) error {
 	body := append([]byte(nil), c.Body()...)
 	if h.cfg.IotumToken != "" {
 		if err := iotum.Verify(h.cfg.IotumToken, c.Get(iotum.TokenHeader)); err != nil {
-			return h.reject(c, iotum.Provider, err)
+			return h.reject(c, iotum.Provider, received, err)
 		}
 	}
 	ev, err := iotum.Decode(body)
 	if err != nil {
-		return fail(c, fiber.StatusBadRequest, err.Error())
+		return h.malformed(c, iotum.Provider, received, err)
 	}
 	return h.ingest(c, models.Delivery{Provider: iotum.Provider, Body: body, ReceivedAt: received, Event: ev})
 }

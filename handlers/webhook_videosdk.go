@@ -27,20 +27,31 @@ func (h *Handler) webhookVideoSDK(c *fiber.Ctx) error {
 	body := append([]byte(nil), c.Body()...)
 	if h.cfg.VideoSDKKey != nil {
 		if err := videosdk.Verify(h.cfg.VideoSDKKey, body, c.Get(videosdk.SignatureHeader)); err != nil {
-			return h.reject(c, videosdk.Provider, err)
+			return h.reject(c, videosdk.Provider, received, err)
 		}
 	}
 	ev, err := videosdk.Decode(body)
 	if err != nil {
-		return fail(c, fiber.StatusBadRequest, err.Error())
+		return h.malformed(c, videosdk.Provider, received, err)
 	}
 	return h.ingest(c, models.Delivery{Provider: videosdk.Provider, Body: body, ReceivedAt: received, Event: ev})
 }
 
 // reject answers a delivery whose signature or token does not check out.
-func (h *Handler) reject(c *fiber.Ctx, provider string, err error) error {
-	h.log.Warn("webhook rejected", "provider", provider, "reason", err.Error(), "ip", c.IP())
+func (h *Handler) reject(c *fiber.Ctx, provider string, received time.Time, err error) error {
+	d := time.Since(received)
+	h.metrics.webhook(provider, "", "rejected", d)
+	logWebhook(h.log.With("reason", err.Error(), "ip", c.IP()), provider, "", "", "rejected", fiber.StatusUnauthorized, 0, d)
 	return fail(c, fiber.StatusUnauthorized, err.Error())
+}
+
+// malformed answers a delivery that is not a webhook of its provider. The
+// decoder's message may quote the body, so it goes to the sender only.
+func (h *Handler) malformed(c *fiber.Ctx, provider string, received time.Time, err error) error {
+	d := time.Since(received)
+	h.metrics.webhook(provider, "", "malformed", d)
+	logWebhook(h.log, provider, "", "", "malformed", fiber.StatusBadRequest, 0, d)
+	return fail(c, fiber.StatusBadRequest, err.Error())
 }
 
 // ingest commits a decoded delivery and answers the provider: 200 once it
@@ -49,17 +60,20 @@ func (h *Handler) ingest(c *fiber.Ctx, d models.Delivery) error {
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.IngestTimeout)
 	defer cancel()
 	res, err := h.cfg.Store.Ingest(ctx, d)
+	took := time.Since(d.ReceivedAt)
 	if err != nil {
-		h.log.Error("webhook not stored", "provider", d.Provider, "type", d.Event.Type,
-			"meeting", d.Event.MeetingID, "err", err)
-		c.Set(fiber.HeaderRetryAfter, "5")
 		msg := "database unavailable, retry later"
 		if errors.Is(err, models.ErrClosed) {
 			msg = "server shutting down, retry later"
+		} else {
+			h.metrics.dbError()
 		}
+		h.metrics.webhook(d.Provider, d.Event.Type, "unavailable", took)
+		logWebhook(h.log.With("err", err), d.Provider, d.Event.Type, d.Event.MeetingID, "unavailable", fiber.StatusServiceUnavailable, 0, took)
+		c.Set(fiber.HeaderRetryAfter, "5")
 		return fail(c, fiber.StatusServiceUnavailable, msg)
 	}
-	h.log.Debug("webhook", "provider", d.Provider, "type", d.Event.Type, "meeting", d.Event.MeetingID,
-		"outcome", res.Outcome, "event", res.EventID)
+	h.metrics.webhook(d.Provider, d.Event.Type, res.Outcome, took)
+	logWebhook(h.log, d.Provider, d.Event.Type, d.Event.MeetingID, res.Outcome, fiber.StatusOK, res.EventID, took)
 	return c.JSON(webhookAnswer{EventID: res.EventID, Outcome: res.Outcome, Repeat: res.Repeat})
 }

@@ -37,6 +37,10 @@ type Meta struct {
 	Path   string
 	// LiveURL is the websocket the page subscribes to for updates.
 	LiveURL string
+	// Operator is who is signed in, and CSRF the token their sign-out form
+	// sends back; both empty when the dashboard runs without accounts.
+	Operator string
+	CSRF     string
 }
 
 // navItems are the top navigation's entries.

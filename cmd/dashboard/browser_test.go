@@ -286,12 +286,12 @@ func TestBrowserLiveRoom(t *testing.T) {
 		videosdkHook("participant-joined", withFields(room, "participantId", "ada", "participantName", "Ada Lovelace")),
 		videosdkHook("hls-playable", withFields(room, "id", "hls-e2e", "playbackHlsUrl", hls)),
 	)
-	b.waitFor("the room card #room-e2e-room", `document.getElementById("room-e2e-room")`, 10*time.Second)
-	b.waitFor("Ada Lovelace's chip", `[...document.querySelectorAll("#room-e2e-room li.chip")].some(li => li.textContent.trim() === "Ada Lovelace")`, 10*time.Second)
-	b.waitFor("the HLS link", `[...document.querySelectorAll("#room-e2e-room a")].some(a => a.getAttribute("href") === `+jsLit(hls)+`)`, 10*time.Second)
+	b.waitFor("the room card [data-meeting=\"e2e-room\"]", `document.querySelector('[data-meeting="e2e-room"]')`, 10*time.Second)
+	b.waitFor("Ada Lovelace's chip", `[...document.querySelectorAll("[data-meeting=\"e2e-room\"] li.chip")].some(li => li.textContent.trim() === "Ada Lovelace")`, 10*time.Second)
+	b.waitFor("the HLS link", `[...document.querySelectorAll("[data-meeting=\"e2e-room\"] a")].some(a => a.getAttribute("href") === `+jsLit(hls)+`)`, 10*time.Second)
 
 	type anchor struct{ Href, Target, Rel, Class, Text string }
-	links := evalJS[[]anchor](b, `[...document.querySelectorAll("#room-e2e-room a")].map(a => ({
+	links := evalJS[[]anchor](b, `[...document.querySelectorAll("[data-meeting=\"e2e-room\"] a")].map(a => ({
 		Href: a.getAttribute("href") || "", Target: a.getAttribute("target") || "", Rel: a.getAttribute("rel") || "",
 		Class: a.className, Text: a.textContent.trim()}))`)
 	found := false
@@ -310,7 +310,7 @@ func TestBrowserLiveRoom(t *testing.T) {
 	if !found {
 		t.Errorf("no link with href exactly %s among %+v", hls, links)
 	}
-	copies := evalJS[[]string](b, `[...document.querySelectorAll("#room-e2e-room button.copy")].map(el => el.getAttribute("data-copy"))`)
+	copies := evalJS[[]string](b, `[...document.querySelectorAll("[data-meeting=\"e2e-room\"] button.copy")].map(el => el.getAttribute("data-copy"))`)
 	if !hasString(copies, hls) {
 		t.Errorf("copy buttons in the card carry %q, want one with %s", copies, hls)
 	}
@@ -323,18 +323,18 @@ func TestBrowserLiveRoom(t *testing.T) {
 		videosdkHook("hls-playable", withFields(evil, "id", "hls-evil", "playbackHlsUrl", evilURL)),
 		videosdkHook("participant-joined", withFields(evil, "participantId", "mallory", "participantName", evilName)),
 	)
-	b.waitFor("the room card #room-e2e-evil", `document.getElementById("room-e2e-evil")`, 10*time.Second)
-	b.waitFor("the hostile name as a chip", `[...document.querySelectorAll("#room-e2e-evil li.chip")].some(li => li.textContent === `+jsLit(evilName)+`)`, 10*time.Second)
+	b.waitFor("the room card [data-meeting=\"e2e-evil\"]", `document.querySelector('[data-meeting="e2e-evil"]')`, 10*time.Second)
+	b.waitFor("the hostile name as a chip", `[...document.querySelectorAll("[data-meeting=\"e2e-evil\"] li.chip")].some(li => li.textContent === `+jsLit(evilName)+`)`, 10*time.Second)
 	if bad := evalJS[[]string](b, `[...document.querySelectorAll("a")].map(a => a.getAttribute("href") || "").filter(h => /^\s*javascript:/i.test(h))`); len(bad) > 0 {
 		t.Errorf("links with a javascript: href: %q", bad)
 	}
 	if bad := evalJS[[]string](b, `[...document.querySelectorAll("a")].filter(a => a.protocol === "javascript:").map(a => a.outerHTML)`); len(bad) > 0 {
 		t.Errorf("links resolving to javascript:: %q", bad)
 	}
-	if n := evalJS[int](b, `document.querySelectorAll("#room-e2e-evil img").length`); n != 0 {
+	if n := evalJS[int](b, `document.querySelectorAll("[data-meeting=\"e2e-evil\"] img").length`); n != 0 {
 		t.Errorf("%d <img> elements were created inside the card from a participant name", n)
 	}
-	if !evalJS[bool](b, `document.getElementById("room-e2e-evil").textContent.includes(`+jsLit(evilURL)+`)`) {
+	if !evalJS[bool](b, `document.querySelector('[data-meeting="e2e-evil"]').textContent.includes(`+jsLit(evilURL)+`)`) {
 		t.Errorf("the non-http URL is not shown as text in the card")
 	}
 	b.notReloaded()
@@ -362,8 +362,8 @@ func TestBrowserFilter(t *testing.T) {
 	}
 
 	s.mustPost(t, joined("alpha-1", "Ada"), joined("beta-1", "Bea"))
-	b.waitFor("alpha-1's card", `document.getElementById("room-alpha-1")`, 10*time.Second)
-	b.never("beta-1's card appeared on the page filtered by alpha", `document.getElementById("room-beta-1")`, time.Second)
+	b.waitFor("alpha-1's card", `document.querySelector('[data-meeting="alpha-1"]')`, 10*time.Second)
+	b.never("beta-1's card appeared on the page filtered by alpha", `document.querySelector('[data-meeting="beta-1"]')`, time.Second)
 	b.notReloaded()
 
 	b.do(10*time.Second,
@@ -372,8 +372,8 @@ func TestBrowserFilter(t *testing.T) {
 		chromedp.Submit(chromedp.CSS(`form.filter input[name="meeting"]`)),
 	)
 	b.waitFor("the URL /?meeting=beta", `location.pathname + location.search === "/?meeting=beta"`, 10*time.Second)
-	b.waitFor("beta-1's card", `document.getElementById("room-beta-1")`, 10*time.Second)
-	if evalJS[bool](b, `!!document.getElementById("room-alpha-1")`) {
+	b.waitFor("beta-1's card", `document.querySelector('[data-meeting="beta-1"]')`, 10*time.Second)
+	if evalJS[bool](b, `!!document.querySelector('[data-meeting="alpha-1"]')`) {
 		t.Errorf("alpha-1 is shown on the page filtered by beta")
 	}
 	b.waitLive(10 * time.Second)
@@ -390,7 +390,7 @@ func TestBrowserMeetingPage(t *testing.T) {
 	b := newTab(t, s.URL, 1280, 900)
 	b.open("/meetings/e2e-rec")
 	b.waitLive(10 * time.Second)
-	if !evalJS[bool](b, `!!document.getElementById("notice") && document.getElementById("notice").textContent.includes("No event has named this meeting yet")`) {
+	if !evalJS[bool](b, `!!document.getElementById("waiting") && document.getElementById("waiting").textContent.includes("No event has named this meeting yet")`) {
 		t.Errorf("the page of an unknown meeting shows no notice\n%s", b.state())
 	}
 
@@ -414,8 +414,8 @@ func TestBrowserMeetingPage(t *testing.T) {
 	if evalJS[bool](b, `document.querySelector("#meeting-summary").textContent.includes("waiting for this meeting's first event")`) {
 		t.Errorf("the summary still waits for the first event\n%s", b.state())
 	}
-	if evalJS[bool](b, `!!document.getElementById("notice")`) {
-		t.Logf("note: the 'No event has named this meeting yet' notice stays on the page after the meeting's events arrived")
+	if evalJS[bool](b, `!!document.getElementById("waiting")`) {
+		t.Errorf("the 'No event has named this meeting yet' notice stayed after the meeting's events arrived")
 	}
 	b.notReloaded()
 	b.checkClean()
@@ -451,7 +451,7 @@ func TestBrowserReconnect(t *testing.T) {
 	}
 	second.mustPost(t, joined("after-restart", "Rita"))
 	b.waitLive(30 * time.Second)
-	b.waitFor("the after-restart room", `document.getElementById("room-after-restart")`, 30*time.Second)
+	b.waitFor("the after-restart room", `document.querySelector('[data-meeting="after-restart"]')`, 30*time.Second)
 	b.notReloaded()
 	b.checkClean()
 }

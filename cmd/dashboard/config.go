@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/meetboard/meetboard/handlers"
 	"github.com/meetboard/meetboard/handlers/webhooks/daily"
 	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+	"github.com/meetboard/meetboard/views"
 )
 
 // config is the dashboard's configuration: flags, which default to the
@@ -28,6 +30,18 @@ type config struct {
 	VideoSDKKey   *rsa.PublicKey
 	DailySecret   []byte
 	IotumToken    string
+	// Access and hardening.
+	APIToken         string
+	PublicURL        string
+	TrustedProxies   []string
+	LinkHosts        []string
+	WebhookRateLimit int
+	LoginRateLimit   int
+	AdminUser        string
+	AdminPassword    string
+	// Command is what follows the flags: empty to serve, else an account
+	// command (user ..., token ...).
+	Command []string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
 }
@@ -55,15 +69,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"a live session silent this long is shown as stale (env DASHBOARD_STALE_AFTER)")
 	fs.IntVar(&c.LiveBuffer, "live-buffer", envInt(getenv, "DASHBOARD_LIVE_BUFFER", 16),
 		"messages queued per browser before it counts as too slow and is told to reconnect (env DASHBOARD_LIVE_BUFFER)")
+	fs.StringVar(&c.PublicURL, "public-url", env("DASHBOARD_PUBLIC_URL", ""),
+		"the URL operators open, e.g. https://meet.example.com: live sockets must come from it (env DASHBOARD_PUBLIC_URL)")
+	fs.IntVar(&c.WebhookRateLimit, "webhook-rate-limit", envInt(getenv, "DASHBOARD_WEBHOOK_RATE_LIMIT", 6000),
+		"webhook requests per minute per source address, 0 for no limit (env DASHBOARD_WEBHOOK_RATE_LIMIT)")
+	fs.IntVar(&c.LoginRateLimit, "login-rate-limit", envInt(getenv, "DASHBOARD_LOGIN_RATE_LIMIT", 20),
+		"sign-in attempts per minute per source address (env DASHBOARD_LOGIN_RATE_LIMIT)")
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
 	fs.StringVar(&keyFile, "videosdk-public-key-file", env("VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE", ""),
 		"PEM file with VideoSDK's webhook public key (env VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE, or the PEM itself in VIDEOSDK_WEBHOOK_PUBLIC_KEY)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
-	if fs.NArg() > 0 {
-		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
-	}
+	c.Command = fs.Args()
 	var err error
 	if c.BodyLimit, err = parseBytes(bodyLimit); err != nil {
 		return c, fmt.Errorf("-body-limit: %w", err)
@@ -99,6 +117,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 	}
 	c.IotumToken = strings.TrimSpace(getenv("IOTUM_SIGNING_TOKEN"))
+	c.APIToken = strings.TrimSpace(getenv("DASHBOARD_API_TOKEN"))
+	if c.APIToken != "" && len(c.APIToken) < 20 {
+		return c, fmt.Errorf("DASHBOARD_API_TOKEN: use at least 20 characters")
+	}
+	if c.TrustedProxies, err = handlers.ParseTrustedProxies(getenv("DASHBOARD_TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("DASHBOARD_TRUSTED_PROXIES: %w", err)
+	}
+	if c.LinkHosts, err = views.ParseLinkHosts(getenv("DASHBOARD_LINK_HOSTS")); err != nil {
+		return c, fmt.Errorf("DASHBOARD_LINK_HOSTS: %w", err)
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("-public-url: want an http(s) URL such as https://meet.example.com, got %q", c.PublicURL)
+		}
+	}
+	c.AdminUser = strings.TrimSpace(getenv("DASHBOARD_ADMIN_USER"))
+	c.AdminPassword = getenv("DASHBOARD_ADMIN_PASSWORD")
+	if (c.AdminUser == "") != (c.AdminPassword == "") {
+		return c, fmt.Errorf("set both DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD, or neither")
+	}
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
 }

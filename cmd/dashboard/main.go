@@ -22,7 +22,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -32,8 +32,10 @@ func main() {
 }
 
 // run starts the dashboard and serves until ctx is done, then shuts down
-// gracefully: in-flight webhooks finish and are committed first.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// gracefully: in-flight webhooks finish and are committed first. With an
+// account command after the flags (user ..., token ...), it runs that
+// instead.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -50,14 +52,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := models.Migrate(db); err != nil {
 		return fmt.Errorf("migrate %s: %w", describeDB(cfg.DatabaseURL), err)
 	}
+	ops := models.NewOperators(db)
+	if len(cfg.Command) > 0 {
+		return runAdmin(ctx, ops, cfg.Command, stdin, stdout)
+	}
+	open, err := prepareAccess(ctx, ops, cfg, log)
+	if err != nil {
+		return err
+	}
 	// The store tells the live push what each commit changed; commits only
 	// happen once the server below takes requests.
 	var srv *handlers.Server
 	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter,
 		OnCommit: func(r []models.Result) { srv.Notify(r) }})
 	defer store.Close()
-	srv = handlers.New(handlers.Config{Store: store, VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret,
-		IotumToken: cfg.IotumToken, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log})
+	srv = handlers.New(handlers.Config{
+		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,
+		VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret, IotumToken: cfg.IotumToken,
+		APIToken: cfg.APIToken, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
+		WebhookRateLimit: cfg.WebhookRateLimit, LoginRateLimit: cfg.LoginRateLimit,
+	})
+	if open && !loopback(cfg.Addr) {
+		return fmt.Errorf("refusing to listen on %s without operator accounts: anyone who can reach it would see every meeting. "+
+			"Create an account (dashboard user add NAME, or DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD), or listen on 127.0.0.1", cfg.Addr)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -66,6 +84,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fmt.Fprintf(stdout, "Dashboard: %s/\n", base)
 	fmt.Fprintf(stdout, "Webhook URLs: %[1]s/webhooks/videosdk %[1]s/webhooks/daily %[1]s/webhooks/iotum\n", base)
 	fmt.Fprintf(stdout, "Database: %s\n", describeDB(cfg.DatabaseURL))
+	if open {
+		fmt.Fprintln(stdout, "No operator accounts: the dashboard is open to anyone on this machine, so it listens on loopback only. "+
+			"Create one with: go run ./cmd/dashboard user add NAME")
+	}
 	for _, p := range []struct {
 		name, env string
 		set       bool

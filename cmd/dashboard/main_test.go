@@ -43,7 +43,7 @@ func start(t *testing.T, env map[string]string, args ...string) *server {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, pw, io.Discard)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, nil, pw, io.Discard)
 		pw.Close()
 	}()
 	urls := make(chan string, 1)

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// browserClient keeps cookies and does not follow redirects, like a
+// browser whose steps a test checks one by one.
+func browserClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func get(t *testing.T, c *http.Client, u string, header map[string]string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func postForm(t *testing.T, c *http.Client, u string, form url.Values) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// TestOperatorAccess signs an operator in and out, and checks that pages,
+// the API, metrics and the live socket need a signed-in operator or an API
+// token, while webhooks and health checks do not.
+func TestOperatorAccess(t *testing.T) {
+	const token = "script-token-0123456789abcdef"
+	s := start(t, map[string]string{
+		"DATABASE_URL":         filepath.Join(t.TempDir(), "d.db"),
+		"DASHBOARD_ADMIN_USER": "ada", "DASHBOARD_ADMIN_PASSWORD": "correct horse battery",
+		"DASHBOARD_API_TOKEN": token,
+	})
+	anon := browserClient()
+	for _, path := range []string{"/", "/meetings", "/events?meeting=x"} {
+		resp, _ := get(t, anon, s.URL+path, nil)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?next=") {
+			t.Errorf("%s without a session: %d %s", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	for _, path := range []string{"/api/meetings", "/api/events", "/metrics", "/live?topic=rooms"} {
+		if resp, _ := get(t, anon, s.URL+path, nil); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s without a session: %d", path, resp.StatusCode)
+		}
+	}
+	for _, path := range []string{"/healthz", "/readyz", "/static/app.css", "/login"} {
+		if resp, _ := get(t, anon, s.URL+path, nil); resp.StatusCode != 200 {
+			t.Errorf("%s should be open: %d", path, resp.StatusCode)
+		}
+	}
+	if r := s.post(t, joined("open-webhooks", "P"), nil); r.Status != 200 {
+		t.Errorf("webhooks need no operator: %d %s", r.Status, r.Raw)
+	}
+	// Scripts use the API with a token.
+	if resp, _ := get(t, anon, s.URL+"/api/meetings", map[string]string{"Authorization": "Bearer " + token}); resp.StatusCode != 200 {
+		t.Errorf("API with the token: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, anon, s.URL+"/api/meetings", map[string]string{"Authorization": "Bearer nope"}); resp.StatusCode != 401 {
+		t.Errorf("API with a wrong token: %d", resp.StatusCode)
+	}
+
+	// Sign in through the form.
+	browser := browserClient()
+	_, page := get(t, browser, s.URL+"/login?next=/meetings", nil)
+	csrf := csrfField.FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no CSRF field on the sign-in form: %s", page)
+	}
+	if resp, _ := postForm(t, browser, s.URL+"/login", url.Values{"_csrf": {"forged"}, "username": {"ada"}, "password": {"correct horse battery"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-in with a forged CSRF token: %d", resp.StatusCode)
+	}
+	_, page = get(t, browser, s.URL+"/login?next=/meetings", nil)
+	csrf = csrfField.FindStringSubmatch(page)
+	if resp, _ := postForm(t, browser, s.URL+"/login", url.Values{"_csrf": {csrf[1]}, "username": {"ada"}, "password": {"wrong"}}); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong password: %d", resp.StatusCode)
+	}
+	resp, _ := postForm(t, browser, s.URL+"/login", url.Values{"_csrf": {csrf[1]}, "username": {"ada"}, "password": {"correct horse battery"}, "next": {"/meetings"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/meetings" {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "meetboard_session" {
+			session = c
+		}
+	}
+	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie: %+v", session)
+	}
+	resp, page = get(t, browser, s.URL+"/", nil)
+	if resp.StatusCode != 200 || !strings.Contains(page, "Sign out") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Errorf("signed in, /: %d csp=%q", resp.StatusCode, resp.Header.Get("Content-Security-Policy"))
+	}
+	// The live socket takes the session cookie.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ws := strings.Replace(s.URL, "http://", "ws://", 1) + "/live?topic=rooms"
+	conn, _, err := websocket.Dial(ctx, ws, &websocket.DialOptions{HTTPClient: browser, HTTPHeader: http.Header{"Origin": {s.URL}}})
+	if err != nil {
+		t.Fatalf("live socket with a session: %v", err)
+	}
+	conn.CloseNow()
+	if _, resp, err := websocket.Dial(ctx, ws, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {s.URL}}}); err == nil || resp.StatusCode != 401 {
+		t.Errorf("live socket without a session: %v", err)
+	}
+
+	// Sign out needs the session's CSRF token.
+	_, page = get(t, browser, s.URL+"/", nil)
+	csrf = csrfField.FindStringSubmatch(page)
+	if resp, _ := postForm(t, browser, s.URL+"/logout", url.Values{"_csrf": {"forged"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sign-out with a forged token: %d", resp.StatusCode)
+	}
+	postForm(t, browser, s.URL+"/logout", url.Values{"_csrf": {csrf[1]}})
+	if resp, _ := get(t, browser, s.URL+"/", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after signing out, / answers %d", resp.StatusCode)
+	}
+	// The old cookie is dead even if replayed.
+	replay := browserClient()
+	u, _ := url.Parse(s.URL)
+	replay.Jar.SetCookies(u, []*http.Cookie{session})
+	if resp, _ := get(t, replay, s.URL+"/", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a signed-out session cookie still works: %d", resp.StatusCode)
+	}
+}
+
+// TestLockout: after repeated failures an account is locked for a while,
+// even for the right password.
+func TestLockout(t *testing.T) {
+	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db"),
+		"DASHBOARD_ADMIN_USER": "ada", "DASHBOARD_ADMIN_PASSWORD": "correct horse battery"})
+	b := browserClient()
+	try := func(pw string) int {
+		_, page := get(t, b, s.URL+"/login", nil)
+		csrf := csrfField.FindStringSubmatch(page)
+		resp, _ := postForm(t, b, s.URL+"/login", url.Values{"_csrf": {csrf[1]}, "username": {"ada"}, "password": {pw}})
+		return resp.StatusCode
+	}
+	for i := 0; i < 3; i++ {
+		if code := try("wrong"); code != 401 {
+			t.Fatalf("failure %d: %d", i+1, code)
+		}
+	}
+	if code := try("correct horse battery"); code != http.StatusTooManyRequests {
+		t.Errorf("right password while locked: %d, want 429", code)
+	}
+}
+
+// TestOpenOnlyOnLoopback: without accounts the server refuses to listen on
+// anything but loopback.
+func TestOpenOnlyOnLoopback(t *testing.T) {
+	err := run(context.Background(), []string{"-addr", "0.0.0.0:0"}, func(k string) string {
+		if k == "DATABASE_URL" {
+			return filepath.Join(t.TempDir(), "d.db")
+		}
+		return ""
+	}, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "without operator accounts") {
+		t.Errorf("listening on 0.0.0.0 without accounts: %v", err)
+	}
+}
+
+// TestUserCommand creates an operator with the command and signs in.
+func TestUserCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "d.db")
+	env := func(k string) string {
+		if k == "DATABASE_URL" {
+			return db
+		}
+		return ""
+	}
+	var out strings.Builder
+	if err := run(context.Background(), []string{"user", "add", "bob"}, env, strings.NewReader("long enough password\n"), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(context.Background(), []string{"user", "add", "bob"}, env, strings.NewReader("short\n"), &out, io.Discard); err == nil {
+		t.Error("a second bob, or a short password, was accepted")
+	}
+	out.Reset()
+	run(context.Background(), []string{"user", "list"}, env, nil, &out, io.Discard)
+	if !strings.HasPrefix(out.String(), "bob\t") {
+		t.Errorf("user list: %q", out.String())
+	}
+	s := start(t, map[string]string{"DATABASE_URL": db})
+	b := browserClient()
+	_, page := get(t, b, s.URL+"/login", nil)
+	csrf := csrfField.FindStringSubmatch(page)
+	if resp, _ := postForm(t, b, s.URL+"/login", url.Values{"_csrf": {csrf[1]}, "username": {"bob"}, "password": {"long enough password"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("signing in as the new operator: %d", resp.StatusCode)
+	}
+}
+
+// TestWebhookRateLimit: one address over the limit gets 429.
+func TestWebhookRateLimit(t *testing.T) {
+	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")}, "-webhook-rate-limit", "5")
+	codes := []int{}
+	for i := 0; i < 7; i++ {
+		codes = append(codes, s.post(t, joined("rl", "P"), nil).Status)
+	}
+	if codes[4] != 200 || codes[5] != http.StatusTooManyRequests {
+		t.Errorf("answers: %v", codes)
+	}
+}

@@ -21,15 +21,15 @@ import (
 // config is the dashboard's configuration: flags, which default to the
 // environment, which defaults to built-in values.
 type config struct {
-	Addr          string
-	DatabaseURL   string
-	BodyLimit     int
-	BatchWindow   time.Duration
-	StaleAfter    time.Duration
-	LogLevel      slog.Level
-	VideoSDKKey   *rsa.PublicKey
-	DailySecret   []byte
-	IotumToken    string
+	Addr        string
+	DatabaseURL string
+	BodyLimit   int
+	BatchWindow time.Duration
+	StaleAfter  time.Duration
+	LogLevel    slog.Level
+	VideoSDKKey *rsa.PublicKey
+	DailySecret []byte
+	IotumToken  string
 	// Access and hardening.
 	APIToken         string
 	PublicURL        string
@@ -41,7 +41,7 @@ type config struct {
 	AdminPassword    string
 	// Command is what follows the flags: empty to serve, else an account
 	// command (user ..., token ...).
-	Command []string
+	Command       []string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
 }

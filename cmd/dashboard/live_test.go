@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -174,11 +176,17 @@ func TestSlowClient(t *testing.T) {
 	slow := s.subscribe(t, "events", tiny, true)
 	fast := s.subscribe(t, "events", nil, false)
 	fast.next(t)
-	for i := 0; i < 200; i++ {
-		s.post(t, joined(fmt.Sprintf("slow-%d", i%5), fmt.Sprintf("p-%d %s", i, strings.Repeat("x", 500))), nil)
+	// Post until the server has dropped the slow client, then let it read:
+	// it must find the 1013 close after the messages it had queued. (Kept
+	// paused much longer, the server's blocked write would time out and
+	// the socket be cut without a close frame.)
+	last := ""
+	for i := 0; i < 1000 && s.liveDropped(t) == 0; i++ {
+		last = fmt.Sprintf("p-%d", i)
+		s.post(t, joined(fmt.Sprintf("slow-%d", i%5), last+" "+strings.Repeat("x", 500)), nil)
 	}
-	fast.until(t, "p-199")
 	slow.resume()
+	fast.until(t, last+" ")
 	select {
 	case err := <-slow.closed:
 		if status := websocket.CloseStatus(err); status != websocket.StatusTryAgainLater {
@@ -204,4 +212,24 @@ func TestShutdownClosesWith1012(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Error("the socket was left open")
 	}
+}
+
+// liveDropped reads how many live clients the server has dropped as too
+// slow, from its metrics.
+func (s *server) liveDropped(t *testing.T) int {
+	t.Helper()
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "meetboard_live_clients_dropped_total "); ok {
+			n, _ := strconv.ParseFloat(v, 64)
+			return int(n)
+		}
+	}
+	t.Fatalf("no meetboard_live_clients_dropped_total in the metrics")
+	return 0
 }

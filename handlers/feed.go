@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/meetboard/meetboard/live"
-	"github.com/meetboard/meetboard/models"
 )
 
 // refreshEvery re-renders every watched page now and then even without
@@ -51,18 +50,14 @@ func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, 
 		meetings: map[string]bool{}, joined: map[string]bool{}, states: map[string]*topicState{}}
 }
 
-// notify records what a commit changed and wakes the feed. It never blocks.
-func (f *feed) notify(results []models.Result) {
+// changed records which meetings a commit changed (and whether events of
+// no meeting arrived) and wakes the feed. It never blocks.
+func (f *feed) changed(meetings []string, others bool) {
 	f.mu.Lock()
-	for _, r := range results {
-		switch {
-		case r.Outcome == models.OutcomeDuplicate:
-		case r.MeetingID == "":
-			f.others = true
-		default:
-			f.meetings[r.MeetingID] = true
-		}
+	for _, m := range meetings {
+		f.meetings[m] = true
 	}
+	f.others = f.others || others
 	f.mu.Unlock()
 	f.poke()
 }

@@ -156,9 +156,9 @@ func New(cfg Config) *Server {
 	return &Server{App: app, h: h, cancel: cancel}
 }
 
-// Notify tells the live feed what a commit changed; the store calls it
-// after each commit.
-func (s *Server) Notify(results []models.Result) { s.h.feed.notify(results) }
+// Changed tells the live push which meetings a commit changed, whichever
+// instance committed it; models.Store.Follow calls it.
+func (s *Server) Changed(meetings []string, others bool) { s.h.feed.changed(meetings, others) }
 
 // LiveStats reports the live push's subscribers and messages.
 func (s *Server) LiveStats() live.Stats { return s.h.hub.Stats() }

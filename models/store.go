@@ -33,9 +33,6 @@ type StoreOptions struct {
 	// StaleAfter is how long a live session may be silent before it is
 	// shown as stale (default DefaultStaleAfter).
 	StaleAfter time.Duration
-	// OnCommit, if set, is called by the committer after each committed
-	// transaction with the results in delivery order. It must not block.
-	OnCommit func([]Result)
 }
 
 // Result tells what became of one delivery.
@@ -59,6 +56,8 @@ type Store struct {
 	queues  []chan *pending
 	closing chan struct{}
 	done    chan struct{}
+	// committed wakes Follow on SQLite after each commit.
+	committed chan struct{}
 }
 
 type pending struct {
@@ -93,11 +92,12 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 		}
 	}
 	s := &Store{
-		db:      db,
-		opts:    opts,
-		queues:  make([]chan *pending, opts.Committers),
-		closing: make(chan struct{}),
-		done:    make(chan struct{}),
+		db:        db,
+		opts:      opts,
+		queues:    make([]chan *pending, opts.Committers),
+		closing:   make(chan struct{}),
+		done:      make(chan struct{}),
+		committed: make(chan struct{}, 1),
 	}
 	var wg sync.WaitGroup
 	for i := range s.queues {
@@ -233,7 +233,7 @@ func (s *Store) commit(batch []*pending) {
 				}
 				results[i] = r
 			}
-			return nil
+			return recordChange(tx, results, time.Now().UTC())
 		})
 		if errors.As(err, &failed) && !transient(failed.err) {
 			failed.p.rawOnly = failed.err
@@ -251,8 +251,11 @@ func (s *Store) commit(batch []*pending) {
 			p.result <- outcome{res: results[i]}
 		}
 	}
-	if err == nil && s.opts.OnCommit != nil {
-		s.opts.OnCommit(results)
+	if err == nil {
+		select {
+		case s.committed <- struct{}{}:
+		default:
+		}
 	}
 }
 

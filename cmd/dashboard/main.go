@@ -60,13 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	// The store tells the live push what each commit changed; commits only
-	// happen once the server below takes requests.
-	var srv *handlers.Server
-	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter,
-		OnCommit: func(r []models.Result) { srv.Notify(r) }})
+	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter})
 	defer store.Close()
-	srv = handlers.New(handlers.Config{
+	srv := handlers.New(handlers.Config{
 		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,
 		VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret, IotumToken: cfg.IotumToken,
 		APIToken: cfg.APIToken, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
@@ -100,6 +96,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			log.Warn(p.name + " webhooks are accepted unverified: set " + p.env + " to check them")
 		}
 	}
+
+	// Every commit, by this instance or another sharing the database,
+	// reaches this instance's browsers through the change feed.
+	follow, stopFollow := context.WithCancel(context.Background())
+	defer stopFollow()
+	listenURL := ""
+	if models.IsPostgresURL(cfg.DatabaseURL) {
+		listenURL = cfg.DatabaseURL
+	}
+	go store.Follow(follow, listenURL, log, srv.Changed)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.App.Listener(ln) }()

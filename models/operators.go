@@ -71,10 +71,11 @@ const SessionLifetime = 7 * 24 * time.Hour
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-// lockoutAfter failures in a row, each further failure locks the account
-// for twice as long as the last, up to lockoutMax.
+// From lockoutAfter failures in a row, each failure locks the account:
+// for lockoutFirst, then twice as long each time, up to lockoutMax.
 const (
 	lockoutAfter = 3
+	lockoutFirst = 5 * time.Second
 	lockoutMax   = 15 * time.Minute
 )
 
@@ -133,9 +134,10 @@ func (o *Operators) Count(ctx context.Context) (operators, tokens int64, err err
 	return operators, tokens, err
 }
 
-// SignIn checks a username and password and starts a session. After
-// lockoutAfter failures in a row each failure locks the account, for 1 s,
-// then 2 s, 4 s... up to 15 minutes; a success resets the count.
+// SignIn checks a username and password and starts a session. From the
+// third failure in a row, each failure locks the account: for 5 s, then
+// 10 s, 20 s... up to 15 minutes. Attempts while locked are refused without
+// checking the password; a success resets the count.
 func (o *Operators) SignIn(ctx context.Context, username, password string, now time.Time) (token string, s *OperatorSession, err error) {
 	var ops []Operator
 	db := o.db.WithContext(ctx)
@@ -153,7 +155,7 @@ func (o *Operators) SignIn(ctx context.Context, username, password string, now t
 	if bcrypt.CompareHashAndPassword([]byte(op.PasswordHash), []byte(password)) != nil {
 		updates := map[string]any{"failed_logins": gorm.Expr("failed_logins + 1")}
 		if n := op.FailedLogins + 1; n >= lockoutAfter {
-			until := now.Add(min(time.Second<<(n-lockoutAfter), lockoutMax))
+			until := now.Add(min(lockoutFirst<<min(n-lockoutAfter, 20), lockoutMax))
 			updates["locked_until"] = until
 		}
 		if err := db.Model(&Operator{}).Where("id = ?", op.ID).Updates(updates).Error; err != nil {

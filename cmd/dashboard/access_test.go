@@ -165,6 +165,8 @@ func TestLockout(t *testing.T) {
 		resp, _ := postForm(t, b, s.URL+"/login", url.Values{"_csrf": {csrf[1]}, "username": {"ada"}, "password": {pw}})
 		return resp.StatusCode
 	}
+	// The third failure locks the account for 5 s (the whole schedule is
+	// tested in models with a fixed clock).
 	for i := 0; i < 3; i++ {
 		if code := try("wrong"); code != 401 {
 			t.Fatalf("failure %d: %d", i+1, code)

@@ -44,6 +44,7 @@ type config struct {
 	Command       []string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
+	DBMaxConns    int
 }
 
 // parseConfig reads flags from args and defaults from getenv.
@@ -67,6 +68,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"how long ingest waits to group deliveries into one commit (env DASHBOARD_BATCH_WINDOW)")
 	fs.StringVar(&staleAfter, "stale-after", env("DASHBOARD_STALE_AFTER", "12h"),
 		"a live session silent this long is shown as stale (env DASHBOARD_STALE_AFTER)")
+	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt(getenv, "DASHBOARD_DB_MAX_CONNS", 0),
+		"database connections per instance; 0 picks 10 on PostgreSQL, 4 on SQLite (env DASHBOARD_DB_MAX_CONNS)")
 	fs.IntVar(&c.LiveBuffer, "live-buffer", envInt(getenv, "DASHBOARD_LIVE_BUFFER", 16),
 		"messages queued per browser before it counts as too slow and is told to reconnect (env DASHBOARD_LIVE_BUFFER)")
 	fs.StringVar(&c.PublicURL, "public-url", env("DASHBOARD_PUBLIC_URL", ""),

@@ -42,7 +42,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
-	db, err := models.Open(cfg.DatabaseURL, models.DBOptions{Logger: log})
+	db, err := models.Open(cfg.DatabaseURL, models.DBOptions{MaxOpenConns: cfg.DBMaxConns, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -29,48 +28,6 @@ import (
 //	go test -run '^$' -bench PushLatency -benchtime 30x ./cmd/dashboard/
 //
 // Each reports the median and the 99th percentile in milliseconds.
-
-// startBench runs the dashboard for a benchmark, as start does for a test.
-func startBench(b *testing.B, env map[string]string, args ...string) *server {
-	b.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, nil, pw, io.Discard)
-		pw.Close()
-	}()
-	urls := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if u, ok := strings.CutPrefix(sc.Text(), "Dashboard: "); ok {
-				urls <- strings.TrimSuffix(u, "/")
-			}
-		}
-	}()
-	s := &server{}
-	select {
-	case s.URL = <-urls:
-	case err := <-done:
-		cancel()
-		b.Fatalf("dashboard exited: %v", err)
-	case <-time.After(30 * time.Second):
-		cancel()
-		b.Fatal("dashboard did not start")
-	}
-	var once sync.Once
-	s.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				b.Errorf("dashboard: %v", err)
-			}
-		})
-	}
-	b.Cleanup(s.stop)
-	return s
-}
 
 var benchClient = &http.Client{Timeout: 10 * time.Second}
 
@@ -134,7 +91,7 @@ const chipObserver = `(() => {
 // webhook's 2xx answer to its participant's chip being in the page's DOM.
 func BenchmarkPushLatency(b *testing.B) {
 	chromiumPath(b)
-	s := startBench(b, map[string]string{"DATABASE_URL": filepath.Join(b.TempDir(), "d.db")})
+	s := start(b, map[string]string{"DATABASE_URL": filepath.Join(b.TempDir(), "d.db")})
 	browser := newTab(b, s.URL, 1280, 900)
 	browser.open("/")
 	browser.waitLive(10 * time.Second)
@@ -210,7 +167,7 @@ type socketClient struct {
 }
 
 func benchSocket(b *testing.B, n int) {
-	s := startBench(b, map[string]string{"DATABASE_URL": filepath.Join(b.TempDir(), "d.db")})
+	s := start(b, map[string]string{"DATABASE_URL": filepath.Join(b.TempDir(), "d.db")})
 	ws := strings.Replace(s.URL, "http://", "ws://", 1) + "/live?topic=" + url.QueryEscape("rooms")
 	var marker atomic.Pointer[[]byte]
 	ctx, cancel := context.WithCancel(context.Background())

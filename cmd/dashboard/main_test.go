@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ type server struct {
 
 // start runs the dashboard with args on a free port and returns once it
 // prints its URL. env supplies environment variables.
-func start(t *testing.T, env map[string]string, args ...string) *server {
+func start(t testing.TB, env map[string]string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -65,16 +66,14 @@ func start(t *testing.T, env map[string]string, args ...string) *server {
 		cancel()
 		t.Fatal("dashboard did not start")
 	}
-	stopped := false
+	var once sync.Once
 	s.stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("dashboard: %v", err)
-		}
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("dashboard: %v", err)
+			}
+		})
 	}
 	t.Cleanup(s.stop)
 	return &s

@@ -82,9 +82,12 @@ func newGormLogger(l *slog.Logger) logger.Interface {
 	if l == nil {
 		l = slog.Default()
 	}
+	// Queries are logged without their values: those are webhook bodies,
+	// password hashes and tokens.
 	return logger.NewSlogLogger(l, logger.Config{
 		SlowThreshold:             time.Second,
 		IgnoreRecordNotFoundError: true,
+		ParameterizedQueries:      true,
 		LogLevel:                  logger.Warn,
 	})
 }

@@ -47,8 +47,10 @@ type APIToken struct {
 	LastUsedAt *time.Time
 }
 
-// Sign-in errors.
+// Sign-in and account errors.
 var (
+	// ErrExists: an account or token of that name exists already.
+	ErrExists = errors.New("exists already")
 	// ErrBadLogin: unknown user or wrong password (deliberately the same).
 	ErrBadLogin = errors.New("wrong username or password")
 	// ErrLocked: too many failures; LockedError says until when.
@@ -104,7 +106,7 @@ func (o *Operators) Add(ctx context.Context, username, password string) error {
 	}
 	err = o.db.WithContext(ctx).Create(&Operator{Username: username, PasswordHash: string(hash), CreatedAt: time.Now().UTC()}).Error
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "unique") {
-		return fmt.Errorf("an operator named %q exists already", username)
+		return fmt.Errorf("an operator named %q %w", username, ErrExists)
 	}
 	return err
 }
@@ -207,7 +209,7 @@ func (o *Operators) AddToken(ctx context.Context, name string) (string, error) {
 	token, hash := newToken()
 	err := o.db.WithContext(ctx).Create(&APIToken{Name: name, TokenHash: hash, CreatedAt: time.Now().UTC()}).Error
 	if err != nil && strings.Contains(strings.ToLower(err.Error()), "unique") {
-		return "", fmt.Errorf("a token named %q exists already", name)
+		return "", fmt.Errorf("a token named %q %w", name, ErrExists)
 	}
 	return token, err
 }

@@ -100,7 +100,7 @@ func (s *Store) Follow(ctx context.Context, listenURL string, log *slog.Logger, 
 				conn.Close(context.Background())
 			}
 			sleep(ctx, backoff)
-			backoff = min(backoff*2, 5*time.Second)
+			backoff = min(backoff*2, 2*time.Second)
 			continue
 		}
 		backoff = 100 * time.Millisecond

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/payload"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -56,21 +57,21 @@ func Decode(body []byte) (models.Event, error) {
 	if raw := bytes.TrimSpace(env["type"]); len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &typ) != nil {
 		return models.Event{}, fmt.Errorf("%w: type is missing or not a string", ErrMalformed)
 	}
-	if typ = strings.TrimSpace(clean(typ)); typ == "" {
+	if typ = strings.TrimSpace(payload.Clean(typ)); typ == "" {
 		return models.Event{}, fmt.Errorf("%w: type is blank", ErrMalformed)
 	}
 	ev := models.Event{Type: typ}
-	e := fields{m: env, problems: &ev.Problems}
-	ev.ProviderEventID = e.str("id")
+	e := payload.New(env, &ev.Problems)
+	ev.ProviderEventID = e.Str("id")
 	// event_ts is when the webhook was sent; it is read only so that an
 	// unreadable one is noted.
-	e.time("event_ts")
-	p := e.obj("payload")
-	ev.MeetingID = p.first("room", "room_name", "room_id")
+	unixTime(e, "event_ts")
+	p := e.Obj("payload")
+	ev.MeetingID = p.First("room", "room_name", "room_id")
 	if strings.HasPrefix(typ, "meeting.") {
-		ev.SessionID = p.first("meeting_id", "mtg_session_id")
+		ev.SessionID = p.First("meeting_id", "mtg_session_id")
 	} else {
-		ev.SessionID = p.str("mtg_session_id")
+		ev.SessionID = p.Str("mtg_session_id")
 	}
 	decodeChange(&ev, p)
 	return ev, nil
@@ -79,13 +80,13 @@ func Decode(body []byte) (models.Event, error) {
 // decodeChange fills in the change the event type describes. Types are
 // matched whole: an unknown type, even in a known family, is kept in the
 // log only.
-func decodeChange(ev *models.Event, p fields) {
+func decodeChange(ev *models.Event, p payload.Fields) {
 	switch t := ev.Type; t {
 	case "meeting.started", "meeting.ended":
 		ev.Session = &models.SessionChange{
 			Ended: t == "meeting.ended",
-			Start: p.time("start_ts"),
-			End:   p.time("end_ts"),
+			Start: unixTime(p, "start_ts"),
+			End:   unixTime(p, "end_ts"),
 		}
 	case "participant.joined", "participant.left":
 		ev.Participant = participant(p, t == "participant.left")
@@ -94,14 +95,14 @@ func decodeChange(ev *models.Event, p fields) {
 	case "recording.ready-to-download":
 		r := recording(p, models.StageStopped)
 		if r != nil {
-			r.FileFormat = p.str("type")
+			r.FileFormat = p.Str("type")
 			r.Files = recordingFiles(p)
 		}
 		ev.Recording = r
 	case "recording.error":
 		r := recording(p, models.StageFailed)
 		if r != nil {
-			r.Message = p.message("error_msg")
+			r.Message = message(p, "error_msg")
 		}
 		ev.Recording = r
 	case "transcript.started":
@@ -109,13 +110,13 @@ func decodeChange(ev *models.Event, p fields) {
 	case "transcript.ready-to-download":
 		ev.Transcription = transcription(p, models.StageCompleted, "")
 	case "transcript.error":
-		ev.Transcription = transcription(p, models.StageFailed, p.message("error"))
+		ev.Transcription = transcription(p, models.StageFailed, message(p, "error"))
 	case "streaming.started", "streaming.updated":
 		ev.Stream = stream(p, models.StageStarted, "")
 	case "streaming.ended":
 		ev.Stream = stream(p, models.StageStopped, "")
 	case "streaming.error":
-		ev.Stream = stream(p, models.StageFailed, p.message("error_message"))
+		ev.Stream = stream(p, models.StageFailed, message(p, "error_message"))
 	case "dialout.connected", "dialout.answered", "dialout.stopped", "dialout.warning", "dialout.error",
 		"dialin.connected", "dialin.stopped", "dialin.warning", "dialin.error",
 		"calltransfer.triggered", "calltransfer.initiated", "calltransfer.answered", "calltransfer.completed":
@@ -129,27 +130,27 @@ func decodeChange(ev *models.Event, p fields) {
 // session: the store puts the participant in the room's current one.
 // user_id is the app's stable id for a person (Daily defaults it to the
 // session_id); session_id changes on every join.
-func participant(p fields, left bool) *models.ParticipantChange {
+func participant(p payload.Fields, left bool) *models.ParticipantChange {
 	pc := &models.ParticipantChange{
-		ParticipantID: p.first("user_id", "session_id"),
-		Name:          p.str("user_name"),
+		ParticipantID: p.First("user_id", "session_id"),
+		Name:          p.Str("user_name"),
 		Left:          left,
 	}
-	if p.boolean("owner") {
+	if boolean(p, "owner") {
 		pc.Role = "owner"
 	}
-	joined := p.time("joined_at")
+	joined := unixTime(p, "joined_at")
 	if !left {
 		pc.At = joined
 		return pc
 	}
 	// A leave is at joined_at + duration; without both, the arrival time
 	// stands in.
-	d, ok := p.duration("duration")
+	d, ok := duration(p, "duration")
 	if joined != nil && ok {
 		at := joined.Add(d)
 		if at.Year() > 9999 {
-			p.notef("%s: joined_at + duration is past the year 9999", p.path("duration"))
+			p.Note("%s: joined_at + duration is past the year 9999", p.Path("duration"))
 		} else {
 			pc.At = &at
 		}
@@ -162,17 +163,17 @@ func participant(p fields, left bool) *models.ParticipantChange {
 // recording.error and instance_id from recording.ready-to-download; the
 // store folds events sharing either into one recording. With neither, the
 // event cannot be tied to a recording and is kept in the log only.
-func recording(p fields, stage models.Stage) *models.RecordingChange {
-	id := p.str("recording_id")
+func recording(p payload.Fields, stage models.Stage) *models.RecordingChange {
+	id := p.Str("recording_id")
 	r := &models.RecordingChange{
 		Kind:       models.RecordingMeeting,
 		Key:        id,
 		ExternalID: id,
-		InstanceID: p.str("instance_id"),
+		InstanceID: p.Str("instance_id"),
 		Stage:      stage,
 	}
 	if r.Key == "" && r.InstanceID == "" {
-		p.notef("%s: no recording_id or instance_id to name the recording by", p.name)
+		p.Note("%s: no recording_id or instance_id to name the recording by", p.Name())
 		return nil
 	}
 	return r
@@ -180,13 +181,13 @@ func recording(p fields, stage models.Stage) *models.RecordingChange {
 
 // recordingFiles lists s3_key, then each raw track's s3Key. Daily sends no
 // URLs: links come from its REST API.
-func recordingFiles(p fields) []models.File {
+func recordingFiles(p payload.Fields) []models.File {
 	var files []models.File
-	if k := p.str("s3_key"); k != "" {
+	if k := p.Str("s3_key"); k != "" {
 		files = append(files, models.File{Path: k})
 	}
-	for _, tr := range p.list("tracks") {
-		if k := tr.str("s3Key"); k != "" {
+	for _, tr := range p.List("tracks") {
+		if k := tr.Str("s3Key"); k != "" {
 			files = append(files, models.File{Path: k})
 		}
 	}
@@ -194,20 +195,20 @@ func recordingFiles(p fields) []models.File {
 }
 
 // transcription reads transcript.*: the payload id is the transcript's id.
-func transcription(p fields, stage models.Stage, message string) *models.TranscriptionChange {
-	id := p.str("id")
+func transcription(p payload.Fields, stage models.Stage, message string) *models.TranscriptionChange {
+	id := p.Str("id")
 	if id == "" {
-		p.notef("%s: no id to name the transcript by", p.name)
+		p.Note("%s: no id to name the transcript by", p.Name())
 		return nil
 	}
 	return &models.TranscriptionChange{Kind: models.KindTranscription, Key: id, Stage: stage, Message: message}
 }
 
 // stream reads streaming.*, Daily's RTMP livestreams, named by instance_id.
-func stream(p fields, stage models.Stage, message string) *models.StreamChange {
-	id := p.str("instance_id")
+func stream(p payload.Fields, stage models.Stage, message string) *models.StreamChange {
+	id := p.Str("instance_id")
 	if id == "" {
-		p.notef("%s: no instance_id to name the stream by", p.name)
+		p.Note("%s: no instance_id to name the stream by", p.Name())
 		return nil
 	}
 	return &models.StreamChange{Kind: models.StreamLivestream, Key: id, ExternalID: id, Stage: stage, Message: message}
@@ -223,29 +224,29 @@ type callDetails struct {
 // participant's session_id; the step is the event type and the status its
 // last word ("transfer-" and the word for call transfers, which keep the
 // call of the participant being transferred).
-func call(ev *models.Event, p fields) *models.CallChange {
+func call(ev *models.Event, p payload.Fields) *models.CallChange {
 	family, word, _ := strings.Cut(ev.Type, ".")
 	c := &models.CallChange{
-		CallID: p.str("session_id"),
+		CallID: p.Str("session_id"),
 		RoomID: ev.MeetingID,
 		Step:   ev.Type,
 		Status: word,
 	}
-	c.AtText = p.numText("timestamp")
-	c.At = p.timeText("timestamp", c.AtText)
+	c.AtText = numText(p, "timestamp")
+	c.At = unixTimeText(p, "timestamp", c.AtText)
 	var notes []string
-	if m := p.message("error_msg"); m != "" {
+	if m := message(p, "error_msg"); m != "" {
 		notes = append(notes, m)
 	}
 	switch family {
 	case "dialout":
-		c.Direction, c.From, c.To = "outbound", p.str("origin"), p.str("destination")
+		c.Direction, c.From, c.To = "outbound", p.Str("origin"), p.Str("destination")
 	case "dialin":
-		c.Direction, c.From = "inbound", p.str("sip_from")
+		c.Direction, c.From = "inbound", p.Str("sip_from")
 	case "calltransfer":
 		c.Status = "transfer-" + word
-		c.From, c.To = p.str("from_endpoint"), p.str("to_endpoint")
-		if p.boolean("is_sip_refer") {
+		c.From, c.To = p.Str("from_endpoint"), p.Str("to_endpoint")
+		if boolean(p, "is_sip_refer") {
 			notes = append(notes, "SIP REFER")
 		}
 		for _, k := range []struct{ key, label string }{
@@ -253,14 +254,14 @@ func call(ev *models.Event, p fields) *models.CallChange {
 			{"refer_sip_response_code", "REFER response"},
 			{"notify_sip_response_code", "NOTIFY response"},
 		} {
-			if v := p.str(k.key); v != "" {
+			if v := p.Str(k.key); v != "" {
 				notes = append(notes, k.label+": "+v)
 			}
 		}
 	}
 	c.Detail = strings.Join(notes, "; ")
-	c.MetaData = p.json("sip_headers")
-	if d := (callDetails{DisplayName: p.str("display_name"), CallerID: p.str("caller_id")}); d != (callDetails{}) {
+	c.MetaData = p.JSON("sip_headers")
+	if d := (callDetails{DisplayName: p.Str("display_name"), CallerID: p.Str("caller_id")}); d != (callDetails{}) {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)
@@ -269,7 +270,7 @@ func call(ev *models.Event, p fields) *models.CallChange {
 		}
 	}
 	if c.CallID == "" {
-		p.notef("%s: no session_id to name the call by", p.name)
+		p.Note("%s: no session_id to name the call by", p.Name())
 		return nil
 	}
 	return c

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/payload"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -48,26 +49,27 @@ func Decode(body []byte) (models.Event, error) {
 	if raw, ok := env["event"]; !ok || json.Unmarshal(raw, &typ) != nil {
 		return models.Event{}, fmt.Errorf("%w: event is missing or not a string", ErrMalformed)
 	}
-	if typ = strings.TrimSpace(clean(typ)); typ == "" {
+	if typ = strings.TrimSpace(payload.Clean(typ)); typ == "" {
 		return models.Event{}, fmt.Errorf("%w: event is blank", ErrMalformed)
 	}
 	ev := models.Event{Type: typ}
-	p := fields{m: map[string]json.RawMessage{}, problems: &ev.Problems}
+	m := map[string]json.RawMessage{}
 	if raw, ok := env["payload"]; ok && string(bytes.TrimSpace(raw)) != "null" {
 		var doc string
 		if err := json.Unmarshal(raw, &doc); err != nil {
-			return models.Event{}, fmt.Errorf("%w: payload is not a string (got %s)", ErrMalformed, kindOf(bytes.TrimSpace(raw)))
+			return models.Event{}, fmt.Errorf("%w: payload is not a string (got %s)", ErrMalformed, payload.KindOf(bytes.TrimSpace(raw)))
 		}
 		inner := bytes.TrimSpace([]byte(doc))
 		if len(inner) == 0 || inner[0] != '{' {
 			return models.Event{}, fmt.Errorf("%w: payload does not hold a JSON object", ErrMalformed)
 		}
-		if err := json.Unmarshal(inner, &p.m); err != nil {
+		if err := json.Unmarshal(inner, &m); err != nil {
 			return models.Event{}, fmt.Errorf("%w: payload does not hold a JSON object: %v", ErrMalformed, err)
 		}
 	}
+	p := payload.New(m, &ev.Problems)
 	at, atText := eventTime(&ev, env["timestamp"])
-	conf := p.id("conference_id")
+	conf := id(p, "conference_id")
 	ev.MeetingID, ev.SessionID = conf, conf
 	decodeChange(&ev, p, conf, at, atText)
 	return ev, nil
@@ -76,21 +78,22 @@ func Decode(body []byte) (models.Event, error) {
 // eventTime reads the envelope timestamp: the time it names (nil when
 // missing or unparseable, which is noted) and its raw text.
 func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
-	f := fields{m: map[string]json.RawMessage{}, problems: &ev.Problems}
+	m := map[string]json.RawMessage{}
 	if raw != nil {
-		f.m["timestamp"] = raw
+		m["timestamp"] = raw
 	}
-	before := len(*f.problems)
-	text := f.str("timestamp")
+	f := payload.New(m, &ev.Problems)
+	before := len(ev.Problems)
+	text := f.Str("timestamp")
 	if text == "" {
-		if len(*f.problems) == before {
-			f.note("timestamp is missing")
+		if len(ev.Problems) == before {
+			f.Note("timestamp is missing")
 		}
 		return nil, ""
 	}
 	t, ok := parseTime(text)
 	if !ok {
-		f.note("timestamp: unparseable time %q", text)
+		f.Note("timestamp: unparseable time %q", text)
 		return nil, text
 	}
 	return &t, text
@@ -99,7 +102,7 @@ func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
 // decodeChange fills in the change the event type describes. Events that
 // belong to a conference but name none, and participant events that name
 // no participant, are kept in the log only, with the gap noted.
-func decodeChange(ev *models.Event, p fields, conf string, at *time.Time, atText string) {
+func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time, atText string) {
 	t := ev.Type
 	key := "conference/" + conf
 	switch t {
@@ -108,7 +111,7 @@ func decodeChange(ev *models.Event, p fields, conf string, at *time.Time, atText
 		"transcription_ready", "start_streaming", "stop_streaming", "start_broadcasting",
 		"stop_broadcasting", "dialout_status_change":
 		if conf == "" {
-			p.note("conference_id is missing")
+			p.Note("conference_id is missing")
 			return
 		}
 	}
@@ -118,16 +121,16 @@ func decodeChange(ev *models.Event, p fields, conf string, at *time.Time, atText
 	case "conference_end":
 		ev.Session = &models.SessionChange{Ended: true, End: at}
 	case "enter_conference", "leave_conference", "participant_role_changed":
-		pc := &models.ParticipantChange{ParticipantID: p.id("participant_id"), Role: p.str("participant_role")}
+		pc := &models.ParticipantChange{ParticipantID: id(p, "participant_id"), Role: p.Str("participant_role")}
 		if pc.ParticipantID == "" {
-			p.note("participant_id is missing")
+			p.Note("participant_id is missing")
 			return
 		}
 		switch t {
 		case "participant_role_changed":
 			pc.Update = true
 		case "leave_conference":
-			pc.Left, pc.Reason, pc.At = true, p.str("reason_for_leaving"), at
+			pc.Left, pc.Reason, pc.At = true, p.Str("reason_for_leaving"), at
 		default:
 			pc.At = at
 		}
@@ -137,8 +140,8 @@ func decodeChange(ev *models.Event, p fields, conf string, at *time.Time, atText
 	case "stop_recording":
 		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStopped}
 	case "recording_ready":
-		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: p.id("recording_id"), Stage: models.StageCompleted}
-		if link := strings.TrimSpace(p.str("download_link")); link != "" {
+		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: id(p, "recording_id"), Stage: models.StageCompleted}
+		if link := strings.TrimSpace(p.Str("download_link")); link != "" {
 			r.Files = []models.File{{URL: link}}
 		}
 		ev.Recording = r
@@ -163,14 +166,14 @@ func decodeChange(ev *models.Event, p fields, conf string, at *time.Time, atText
 
 // dialout reads a dial-out status. Each dialed participant is one call; a
 // status without a participant_id falls back to the phone number.
-func dialout(ev *models.Event, p fields, conf string, at *time.Time, atText string) *models.CallChange {
-	participant, phone := p.id("participant_id"), strings.TrimSpace(p.str("phone_number"))
+func dialout(ev *models.Event, p payload.Fields, conf string, at *time.Time, atText string) *models.CallChange {
+	participant, phone := id(p, "participant_id"), strings.TrimSpace(p.Str("phone_number"))
 	leg := participant
 	if leg == "" {
 		leg = phone
 	}
 	if leg == "" {
-		p.note("participant_id and phone_number are missing")
+		p.Note("participant_id and phone_number are missing")
 		return nil
 	}
 	return &models.CallChange{
@@ -179,7 +182,7 @@ func dialout(ev *models.Event, p fields, conf string, at *time.Time, atText stri
 		Direction: "outbound",
 		To:        phone,
 		Step:      ev.Type,
-		Status:    p.str("status"),
+		Status:    p.Str("status"),
 		At:        at,
 		AtText:    atText,
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/payload"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -36,36 +37,36 @@ func Decode(body []byte) (models.Event, error) {
 	if err := json.Unmarshal(env.WebhookType, &typ); err != nil {
 		return models.Event{}, fmt.Errorf("%w: webhookType is missing or not a string", ErrMalformed)
 	}
-	if typ = strings.TrimSpace(clean(typ)); typ == "" {
+	if typ = strings.TrimSpace(payload.Clean(typ)); typ == "" {
 		return models.Event{}, fmt.Errorf("%w: webhookType is missing or not a string", ErrMalformed)
 	}
 	ev := models.Event{Type: typ}
-	d := newFields(env.Data, &ev.Problems)
-	ev.MeetingID = d.first("meetingId", "roomId")
-	ev.SessionID = d.str("sessionId")
+	d := data(env.Data, &ev.Problems)
+	ev.MeetingID = d.First("meetingId", "roomId")
+	ev.SessionID = d.Str("sessionId")
 	decodeChange(&ev, d)
 	return ev, nil
 }
 
 // decodeChange fills in the change the event type describes. Types are
 // matched by family prefix, then by their last word, the stage.
-func decodeChange(ev *models.Event, d fields) {
+func decodeChange(ev *models.Event, d payload.Fields) {
 	t := ev.Type
 	switch {
 	case t == "participant-joined" || t == "participant-left":
 		ev.Participant = &models.ParticipantChange{
-			ParticipantID: d.str("participantId"),
-			Name:          d.str("participantName"),
+			ParticipantID: d.Str("participantId"),
+			Name:          d.Str("participantName"),
 			Left:          t == "participant-left",
-			Reason:        d.str("reason"),
+			Reason:        d.Str("reason"),
 		}
 	case t == "session-started" || t == "session-ended":
 		ev.Session = &models.SessionChange{
 			Ended:  t == "session-ended",
-			Start:  d.time("start"),
-			End:    d.time("end"),
-			Reason: d.str("reason"),
-			Error:  d.json("error"),
+			Start:  d.Time("start"),
+			End:    d.Time("end"),
+			Reason: d.Str("reason"),
+			Error:  jsonText(d, "error"),
 		}
 	case strings.HasPrefix(t, "participant-track-recording-"):
 		ev.Recording = recording(ev, d, models.RecordingParticipantTrack, stageOf(t))
@@ -89,16 +90,16 @@ func decodeChange(ev *models.Event, d fields) {
 		ev.Transcription = transcription(ev, d, models.KindTranslation, stageOf(t))
 	case strings.HasPrefix(t, "knowledgebase-"):
 		ev.KnowledgeBase = &models.KnowledgeBaseChange{
-			KnowledgeBaseID: d.str("id"),
-			RecordID:        d.str("recordId"),
-			MetaData:        d.json("metaData"),
+			KnowledgeBaseID: d.Str("id"),
+			RecordID:        d.Str("recordId"),
+			MetaData:        jsonText(d, "metaData"),
 			Stage:           stageOf(t),
-			Message:         d.str("message"),
+			Message:         d.Str("message"),
 		}
 	case strings.HasPrefix(t, "resource-"):
 		ev.Resource = &models.ResourceChange{
-			ResourceID:   d.str("id"),
-			ComposerType: d.first("composerType", "type"),
+			ResourceID:   d.Str("id"),
+			ComposerType: d.First("composerType", "type"),
 			Stage:        stageOf(t),
 		}
 	case strings.HasPrefix(t, "agent-session-"):
@@ -106,7 +107,7 @@ func decodeChange(ev *models.Event, d fields) {
 	case strings.HasPrefix(t, "ai-deployment-session-"):
 		ev.Agent = agent(ev, d, models.AIDeploymentKind, stageOf(t))
 	case strings.HasPrefix(t, "batchcall-"):
-		ev.BatchCall = &models.BatchCallChange{BatchID: d.str("batchId"), Name: d.str("batchName"), Stage: stageOf(t)}
+		ev.BatchCall = &models.BatchCallChange{BatchID: d.Str("batchId"), Name: d.Str("batchName"), Stage: stageOf(t)}
 	case strings.HasPrefix(t, "call-") || strings.HasPrefix(t, "switch-room-"):
 		ev.Call = call(ev, d)
 	}
@@ -130,25 +131,25 @@ func stageOf(t string) models.Stage {
 	return s
 }
 
-func recording(ev *models.Event, d fields, kind models.RecordingKind, stage models.Stage) *models.RecordingChange {
+func recording(ev *models.Event, d payload.Fields, kind models.RecordingKind, stage models.Stage) *models.RecordingChange {
 	r := &models.RecordingChange{
 		Kind:          kind,
-		ExternalID:    d.first("recordingId", "id"),
-		ParticipantID: d.str("participantId"),
-		TrackKind:     d.str("kind"),
-		FileFormat:    d.str("fileFormat"),
+		ExternalID:    d.First("recordingId", "id"),
+		ParticipantID: d.Str("participantId"),
+		TrackKind:     d.Str("kind"),
+		FileFormat:    d.Str("fileFormat"),
 		Stage:         stage,
-		Message:       d.str("message"),
-		Participants:  d.json("participants"),
+		Message:       d.Str("message"),
+		Participants:  jsonText(d, "participants"),
 	}
-	if top := (models.File{Path: d.str("filePath"), URL: d.str("fileUrl")}); top != (models.File{}) {
+	if top := (models.File{Path: d.Str("filePath"), URL: d.Str("fileUrl")}); top != (models.File{}) {
 		r.Files = append(r.Files, top)
 	}
-	for _, f := range d.list("fileDetails") {
-		r.Files = append(r.Files, models.File{Path: f.str("filePath"), URL: f.str("fileUrl")})
+	for _, f := range list(d, "fileDetails") {
+		r.Files = append(r.Files, models.File{Path: f.Str("filePath"), URL: f.Str("fileUrl")})
 	}
-	enc := d.obj("encryption")
-	r.KeyURL, r.MetaURL = enc.str("keyUrl"), enc.str("metaUrl")
+	enc := obj(d, "encryption")
+	r.KeyURL, r.MetaURL = enc.Str("keyUrl"), enc.Str("metaUrl")
 	r.Key = r.ExternalID
 	if r.Key == "" {
 		// Older accounts send no id: one recording of a kind per session,
@@ -158,15 +159,15 @@ func recording(ev *models.Event, d fields, kind models.RecordingKind, stage mode
 	return r
 }
 
-func stream(ev *models.Event, d fields, kind models.StreamKind, stage models.Stage) *models.StreamChange {
+func stream(ev *models.Event, d payload.Fields, kind models.StreamKind, stage models.Stage) *models.StreamChange {
 	s := &models.StreamChange{
 		Kind:          kind,
-		ExternalID:    d.str("id"),
+		ExternalID:    d.Str("id"),
 		Stage:         stage,
-		PlaybackURL:   d.str("playbackHlsUrl"),
-		LivestreamURL: d.str("livestreamUrl"),
-		DownstreamURL: d.str("downstreamUrl"),
-		Message:       d.str("message"),
+		PlaybackURL:   d.Str("playbackHlsUrl"),
+		LivestreamURL: d.Str("livestreamUrl"),
+		DownstreamURL: d.Str("downstreamUrl"),
+		Message:       d.Str("message"),
 	}
 	s.Key = s.ExternalID
 	if s.Key == "" {
@@ -175,8 +176,8 @@ func stream(ev *models.Event, d fields, kind models.StreamKind, stage models.Sta
 	return s
 }
 
-func transcription(ev *models.Event, d fields, kind models.TranscriptionKind, stage models.Stage) *models.TranscriptionChange {
-	t := &models.TranscriptionChange{Kind: kind, Key: d.str("id"), Mode: d.str("type"), Stage: stage, Message: d.str("message")}
+func transcription(ev *models.Event, d payload.Fields, kind models.TranscriptionKind, stage models.Stage) *models.TranscriptionChange {
+	t := &models.TranscriptionChange{Kind: kind, Key: d.Str("id"), Mode: d.Str("type"), Stage: stage, Message: d.Str("message")}
 	if t.Key == "" {
 		t.Key = "session/" + ev.SessionID
 	}
@@ -185,15 +186,15 @@ func transcription(ev *models.Event, d fields, kind models.TranscriptionKind, st
 
 // agent reads an agent event. Its sessionId is the agent's own session, not
 // a meeting session, so it is moved off the event.
-func agent(ev *models.Event, d fields, kind models.AgentKind, stage models.Stage) *models.AgentChange {
+func agent(ev *models.Event, d payload.Fields, kind models.AgentKind, stage models.Stage) *models.AgentChange {
 	a := &models.AgentChange{
 		Kind:         kind,
 		AgentSession: ev.SessionID,
-		AgentID:      d.str("agentId"),
-		DeploymentID: d.str("deploymentId"),
-		VersionID:    d.str("versionId"),
+		AgentID:      d.Str("agentId"),
+		DeploymentID: d.Str("deploymentId"),
+		VersionID:    d.Str("versionId"),
 		Stage:        stage,
-		Message:      d.str("message"),
+		Message:      d.Str("message"),
 	}
 	ev.SessionID = ""
 	return a
@@ -201,21 +202,21 @@ func agent(ev *models.Event, d fields, kind models.AgentKind, stage models.Stage
 
 // call reads a SIP call event. Its roomId is the meeting the call is
 // bridged into; the event type is the step.
-func call(ev *models.Event, d fields) *models.CallChange {
-	at := d.str("timestamp")
+func call(ev *models.Event, d payload.Fields) *models.CallChange {
+	at := d.Str("timestamp")
 	return &models.CallChange{
-		CallID:            d.str("callId"),
-		RoomID:            d.str("roomId"),
-		Direction:         d.str("type"),
-		From:              d.str("from"),
-		To:                d.str("to"),
-		GatewayID:         d.str("gatewayId"),
-		RuleID:            d.str("ruleId"),
+		CallID:            d.Str("callId"),
+		RoomID:            d.Str("roomId"),
+		Direction:         d.Str("type"),
+		From:              d.Str("from"),
+		To:                d.Str("to"),
+		GatewayID:         d.Str("gatewayId"),
+		RuleID:            d.Str("ruleId"),
 		Step:              ev.Type,
-		Status:            d.str("status"),
-		At:                d.timeText("timestamp", at),
+		Status:            d.Str("status"),
+		At:                d.TimeText("timestamp", at),
 		AtText:            at,
-		MetaData:          d.json("metaData"),
-		AdditionalDetails: d.json("additionalDetails"),
+		MetaData:          jsonText(d, "metaData"),
+		AdditionalDetails: jsonText(d, "additionalDetails"),
 	}
 }

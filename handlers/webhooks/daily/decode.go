@@ -149,7 +149,7 @@ func participant(p payload.Fields, left bool) *models.ParticipantChange {
 	d, ok := duration(p, "duration")
 	if joined != nil && ok {
 		at := joined.Add(d)
-		if at.Year() > 9999 {
+		if at.UTC().Year() > 9999 {
 			p.Note("%s: joined_at + duration is past the year 9999", p.Path("duration"))
 		} else {
 			pc.At = &at

@@ -100,7 +100,7 @@ func parseUnix(s string) (time.Time, bool) {
 	} else {
 		t = time.Unix(whole, nanos)
 	}
-	if !t.After(time.Unix(0, 0)) || t.Year() > 9999 {
+	if !t.After(time.Unix(0, 0)) || t.UTC().Year() > 9999 {
 		return time.Time{}, false
 	}
 	return t.UTC(), true

@@ -192,17 +192,14 @@ func (f Fields) TimeText(key, s string) *time.Time {
 // seconds written plainly: digits with an optional fraction of up to nine
 // digits, read exactly (no floating point). A number above 1e11 is taken as
 // milliseconds, since as seconds it would be past the year 5000. The time
-// must be after 1970 and no later than the year 9999; it comes out in UTC.
-//
-// The year of RFC 3339 text is checked in the offset it is written in, as
-// VideoSDK's decoder always has, so "9999-12-31T23:30:00-01:00" is taken
-// though in UTC it is in the year 10000.
+// must be after 1970 and no later than the year 9999 in UTC (a later time
+// cannot be written as JSON); it comes out in UTC.
 func ParseTime(s string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		t, err = parseUnix(s)
 	}
-	if err != nil || !t.After(time.Unix(0, 0)) || t.Year() > 9999 {
+	if err != nil || !t.After(time.Unix(0, 0)) || t.UTC().Year() > 9999 {
 		return time.Time{}, false
 	}
 	return t.UTC(), true

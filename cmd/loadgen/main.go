@@ -1,0 +1,188 @@
+// Command loadgen measures a running dashboard: webhook ingest throughput
+// and latency, the bare HTTP stack's ceiling on the same machine, live push
+// latency to many websocket clients, and the memory an idle live client
+// costs the server.
+//
+//	go run ./cmd/loadgen -mode ingest -c 64 -duration 20s   # POST webhooks to -url
+//	go run ./cmd/loadgen -mode noop -c 64 -duration 20s     # the same against an in-process no-op Fiber server
+//	go run ./cmd/loadgen -mode push -clients 1000           # webhook 2xx -> websocket message latency
+//	go run ./cmd/loadgen -mode idle -clients 1000 -pid PID  # server RSS per idle websocket client
+//
+// Every run is bounded in time (-duration) and, optionally, in count (-n),
+// and targets loopback only unless -allow-remote is given. Each run ends
+// with one summary line starting with "loadgen mode=", meant to be pasted
+// as is; compare figures as ratios against a baseline measured in the same
+// sitting (the noop mode, or pgbench), since absolute figures on a small
+// shared machine are noisy.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Hard bounds, whatever the flags say: a typo must not start an endless or
+// unbounded run.
+const (
+	maxDuration = time.Hour
+	maxRequests = 50_000_000
+	maxClients  = 100_000
+	maxWorkers  = 10_000
+)
+
+type config struct {
+	Mode        string
+	URL         string
+	Concurrency int
+	Duration    time.Duration
+	N           int
+	Timeout     time.Duration
+	Meetings    int
+	Clients     int
+	Interval    time.Duration
+	Drain       time.Duration
+	DialConc    int
+	PID         int
+	Settle      time.Duration
+	AllowRemote bool
+	Seed        uint64
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.Mode, "mode", "ingest", "ingest | noop | push | idle")
+	fs.StringVar(&cfg.URL, "url", envOr("DASHBOARD_URL", "http://127.0.0.1:8080"), "the dashboard's base URL (env DASHBOARD_URL)")
+	fs.IntVar(&cfg.Concurrency, "c", 64, "ingest/noop: concurrent workers, each with its own keep-alive connection")
+	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "stop after this long (ingest/noop: issuing requests; push: posting webhooks)")
+	fs.IntVar(&cfg.N, "n", 0, "ingest/noop: stop after this many requests; push: after this many webhooks (0: -duration only)")
+	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
+	fs.IntVar(&cfg.Meetings, "meetings", 200, "ingest/noop: meetings the joins and leaves are spread over")
+	fs.IntVar(&cfg.Clients, "clients", 1000, "push/idle: websocket clients on /live?topic=rooms")
+	fs.DurationVar(&cfg.Interval, "interval", 200*time.Millisecond, "push: time between webhooks")
+	fs.DurationVar(&cfg.Drain, "drain", 10*time.Second, "push: after the last webhook, how long to wait for every client to get it")
+	fs.IntVar(&cfg.DialConc, "dial-c", 64, "push/idle: websocket handshakes in flight at once")
+	fs.IntVar(&cfg.PID, "pid", 0, "the dashboard's process id: idle needs it for VmRSS; ingest and push report its CPU use with it")
+	fs.DurationVar(&cfg.Settle, "settle", 5*time.Second, "idle: wait this long after connecting (and after closing) before reading VmRSS")
+	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a -url that is not on this machine (loopback)")
+	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed for ids and names (0: from the clock; ids are unique per run either way)")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	switch cfg.Mode {
+	case "ingest", "noop", "push", "idle":
+	default:
+		return cfg, fmt.Errorf("-mode %q: want ingest, noop, push or idle", cfg.Mode)
+	}
+	switch {
+	case cfg.Duration <= 0 || cfg.Duration > maxDuration:
+		return cfg, fmt.Errorf("-duration %v: want more than 0 and at most %v", cfg.Duration, maxDuration)
+	case cfg.N < 0 || cfg.N > maxRequests:
+		return cfg, fmt.Errorf("-n %d: want 0 to %d", cfg.N, maxRequests)
+	case cfg.Concurrency < 1 || cfg.Concurrency > maxWorkers:
+		return cfg, fmt.Errorf("-c %d: want 1 to %d", cfg.Concurrency, maxWorkers)
+	case cfg.Clients < 1 || cfg.Clients > maxClients:
+		return cfg, fmt.Errorf("-clients %d: want 1 to %d", cfg.Clients, maxClients)
+	case cfg.Meetings < 1:
+		return cfg, fmt.Errorf("-meetings %d: want at least 1", cfg.Meetings)
+	case cfg.Interval <= 0:
+		return cfg, fmt.Errorf("-interval %v: want more than 0", cfg.Interval)
+	case cfg.DialConc < 1:
+		return cfg, fmt.Errorf("-dial-c %d: want at least 1", cfg.DialConc)
+	case cfg.Timeout <= 0 || cfg.Drain < 0 || cfg.Settle < 0:
+		return cfg, errors.New("-timeout must be positive, -drain and -settle not negative")
+	case cfg.Mode == "idle" && cfg.PID <= 0:
+		return cfg, errors.New("-mode idle needs -pid, the dashboard's process id (run a built binary, not go run, and pass its pid)")
+	}
+	if cfg.Mode != "noop" {
+		u, err := url.Parse(strings.TrimSuffix(cfg.URL, "/"))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return cfg, fmt.Errorf("-url %q: want http(s)://host:port", cfg.URL)
+		}
+		cfg.URL = u.Scheme + "://" + u.Host
+		if !cfg.AllowRemote && !loopbackHost(u.Hostname()) {
+			return cfg, fmt.Errorf("-url %s is not a loopback address: load tests only target this machine unless -allow-remote is given", cfg.URL)
+		}
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cfg, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	switch cfg.Mode {
+	case "ingest":
+		_, err = runIngest(ctx, cfg, stdout)
+	case "noop":
+		_, err = runNoop(ctx, cfg, stdout)
+	case "push":
+		_, err = runPush(ctx, cfg, stdout)
+	case "idle":
+		_, err = runIdle(ctx, cfg, stdout)
+	}
+	return err
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// loopbackHost reports whether host names this machine without any
+// lookup: localhost, or a literal loopback address.
+func loopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// raiseFDLimit lifts the soft limit on open files to the hard limit and
+// returns the limit in force.
+func raiseFDLimit() (uint64, error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, err
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return 0, err
+		}
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return 0, err
+		}
+	}
+	return lim.Cur, nil
+}

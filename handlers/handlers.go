@@ -128,10 +128,10 @@ func New(cfg Config) *Server {
 	app.Use(securityHeaders(), linkHosts(cfg.LinkHosts))
 
 	// Providers: verified per provider, rate-limited per address.
-	webhooks := webhookLimiter(cfg.WebhookRateLimit)
-	app.Post("/webhooks/videosdk", webhooks, h.webhookVideoSDK)
-	app.Post("/webhooks/daily", webhooks, h.webhookDaily)
-	app.Post("/webhooks/iotum", webhooks, h.webhookIotum)
+	limit := webhookLimiter(cfg.WebhookRateLimit)
+	app.Post("/webhooks/videosdk", h.countLimited, limit, h.webhookVideoSDK)
+	app.Post("/webhooks/daily", h.countLimited, limit, h.webhookDaily)
+	app.Post("/webhooks/iotum", h.countLimited, limit, h.webhookIotum)
 	// Open to all: health, assets, signing in.
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
@@ -159,9 +159,6 @@ func New(cfg Config) *Server {
 // Changed tells the live push which meetings a commit changed, whichever
 // instance committed it; models.Store.Follow calls it.
 func (s *Server) Changed(meetings []string, others bool) { s.h.feed.changed(meetings, others) }
-
-// LiveStats reports the live push's subscribers and messages.
-func (s *Server) LiveStats() live.Stats { return s.h.hub.Stats() }
 
 // Shutdown closes every live socket with 1012 (the browsers reconnect to
 // the restarted server), then lets in-flight requests finish, up to
@@ -191,8 +188,8 @@ func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 		if fe.Code == fiber.StatusRequestEntityTooLarge {
 			msg = "request body is larger than the limit of " + formatBytes(h.cfg.BodyLimit)
 			if p := webhookProvider(c.Path()); p != "" {
-				h.metrics.webhook(p, "", "too-large", -1)
-				logWebhook(h.log, p, "", "", "too-large", fe.Code, 0, 0)
+				h.metrics.webhook(p, "", statusOutcome(fe.Code), -1)
+				logWebhook(h.log, p, "", "", statusOutcome(fe.Code), fe.Code, 0, 0)
 			}
 		}
 		return fail(c, fe.Code, msg)

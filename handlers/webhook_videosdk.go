@@ -45,6 +45,19 @@ func (h *Handler) reject(c *fiber.Ctx, provider string, received time.Time, err 
 	return fail(c, fiber.StatusUnauthorized, err.Error())
 }
 
+// countLimited records, in the metrics and the log, the webhooks the rate
+// limiter after it refuses: they never reach a webhook handler.
+func (h *Handler) countLimited(c *fiber.Ctx) error {
+	received := time.Now()
+	err := c.Next()
+	if status := c.Response().StatusCode(); status == fiber.StatusTooManyRequests {
+		d, p := time.Since(received), webhookProvider(c.Path())
+		h.metrics.webhook(p, "", statusOutcome(status), d)
+		logWebhook(h.log.With("ip", c.IP()), p, "", "", statusOutcome(status), status, 0, d)
+	}
+	return err
+}
+
 // malformed answers a delivery that is not a webhook of its provider. The
 // decoder's message may quote the body, so it goes to the sender only.
 func (h *Handler) malformed(c *fiber.Ctx, provider string, received time.Time, err error) error {

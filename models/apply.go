@@ -9,22 +9,19 @@ import (
 )
 
 // apply folds one delivery into the models and reports whether anything
-// changed. Every event of a meeting first locks the meeting's row, so on
-// PostgreSQL instances never interleave changes to one meeting.
-func apply(tx *gorm.DB, d Delivery) (bool, error) {
+// changed. The batch has locked the delivery's meeting already.
+func apply(b *batch, d Delivery) (bool, error) {
 	ev, at := d.Event, d.ReceivedAt
+	tx := b.tx
 	var m *Meeting
-	changed := false
 	if ev.MeetingID != "" {
-		var err error
-		if m, err = lockMeeting(tx, d.Provider, ev.MeetingID, at); err != nil {
-			return false, err
-		}
+		m = b.meeting(d.Provider, ev.MeetingID)
 	}
+	changed := false
 	sessionID, named := ev.SessionID, ev.SessionID != ""
 	if !named && m != nil && ev.Participant != nil {
 		var err error
-		if sessionID, err = currentSession(tx, m, ev.Participant, at); err != nil {
+		if sessionID, err = currentSession(b, m, ev.Participant, at); err != nil {
 			return false, err
 		}
 	}
@@ -32,7 +29,7 @@ func apply(tx *gorm.DB, d Delivery) (bool, error) {
 	if m != nil && (named || ev.Participant != nil) {
 		var err error
 		var c bool
-		if sess, c, err = applySession(tx, m, d.Provider, sessionID, ev.Session, at); err != nil {
+		if sess, c, err = applySession(b, m, d.Provider, sessionID, ev.Session, at); err != nil {
 			return false, err
 		}
 		changed = changed || c
@@ -41,7 +38,7 @@ func apply(tx *gorm.DB, d Delivery) (bool, error) {
 	var err error
 	switch {
 	case ev.Participant != nil && m != nil:
-		c, err = applyParticipant(tx, m, sess, sessionID, ev.Participant, at)
+		c, err = applyParticipant(b, m, sess, sessionID, ev.Participant, at)
 	case ev.Recording != nil:
 		c, err = applyRecording(tx, m, d.Provider, ev.SessionID, ev.Recording, at)
 	case ev.Stream != nil:
@@ -60,31 +57,6 @@ func apply(tx *gorm.DB, d Delivery) (bool, error) {
 		c, err = applyKnowledgeBase(tx, d.Provider, ev.KnowledgeBase, at)
 	}
 	return changed || c, err
-}
-
-// lockMeeting finds or creates the meeting, locks its row for the rest of
-// the transaction and moves its last-event time forward.
-func lockMeeting(tx *gorm.DB, provider, meetingID string, at time.Time) (*Meeting, error) {
-	m := Meeting{Provider: provider, MeetingID: meetingID, FirstSeenAt: at, LastEventAt: at}
-	res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "provider"}, {Name: "meeting_id"}}, DoNothing: true}).Create(&m)
-	if res.Error != nil {
-		return nil, res.Error
-	}
-	if res.RowsAffected == 1 {
-		return &m, nil
-	}
-	m = Meeting{}
-	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
-		Where("provider = ? AND meeting_id = ?", provider, meetingID).First(&m).Error; err != nil {
-		return nil, err
-	}
-	if at.After(m.LastEventAt) {
-		m.LastEventAt = at
-		if err := tx.Model(&Meeting{}).Where("id = ?", m.ID).Update("last_event_at", at).Error; err != nil {
-			return nil, err
-		}
-	}
-	return &m, nil
 }
 
 // upsertRow makes sure the row that key identifies exists and merges an

@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -54,19 +53,14 @@ func recordChange(tx *gorm.DB, results []Result, now time.Time) error {
 	if len(ids) == 0 && !others {
 		return nil
 	}
-	if isPostgres(tx) {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", changeFeedLock).Error; err != nil {
-			return err
-		}
-	}
 	c := Change{CreatedAt: now, Meetings: strings.Join(ids, "\n"), Others: others}
-	if err := tx.Create(&c).Error; err != nil {
-		return err
+	if !isPostgres(tx) {
+		return tx.Create(&c).Error
 	}
-	if isPostgres(tx) {
-		return tx.Exec("SELECT pg_notify(?, ?)", changesChannel, strconv.FormatUint(c.Seq, 10)).Error
-	}
-	return nil
+	// One round trip: the lock, the row, and the NOTIFY of its number.
+	return tx.Exec(`WITH feed_lock AS (SELECT pg_advisory_xact_lock(?)),
+	row AS (INSERT INTO changes (created_at, meetings, others) SELECT ?, ?, ? FROM feed_lock RETURNING seq)
+	SELECT pg_notify(?, seq::text) FROM row`, changeFeedLock, c.CreatedAt, c.Meetings, c.Others, changesChannel).Error
 }
 
 // Follow calls fn with the meetings changed by every transaction committed

@@ -8,22 +8,109 @@ import (
 	"gorm.io/gorm"
 )
 
-// ingestOne logs one delivery and applies it, inside the batch transaction.
-func (s *Store) ingestOne(tx *gorm.DB, p *pending) (Result, error) {
-	d, ev := p.d, p.d.Event
-	res := Result{Provider: d.Provider, Type: ev.Type, MeetingID: ev.MeetingID}
-	if ev.ProviderEventID != "" {
-		var prior []uint64
-		err := tx.Model(&RawEvent{}).Where("provider = ? AND provider_event_id = ?", d.Provider, ev.ProviderEventID).
-			Limit(1).Pluck("id", &prior).Error
-		if err != nil {
-			return res, err
+// ingestBatch logs the deliveries of a batch and applies them in order,
+// inside its transaction, with a fixed number of statements whatever the
+// batch's size: one to find earlier deliveries of the same provider event
+// ids, one for repeated bodies, the batch's loads and writes (see batch),
+// and one multi-row insert into the event log.
+//
+// An error applying one delivery is an *applyError naming it. When the
+// batch holds one delivery, every error but the log insert's is charged to
+// it, so a delivery that cannot be applied is still logged.
+func (s *Store) ingestBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
+	results := make([]Result, len(batch))
+	raws := make([]RawEvent, 0, len(batch))
+	logged := make([]int, len(batch)) // index in raws, or -1 for a duplicate
+	firstOf := map[[2]string]int{}    // provider and event id: first delivery
+	prior, err := s.priorEvents(tx, batch)
+	if err != nil {
+		return nil, charge(batch, err)
+	}
+	var toApply []Delivery
+	for i, p := range batch {
+		d, ev := p.d, p.d.Event
+		results[i] = Result{Provider: d.Provider, Type: ev.Type, MeetingID: ev.MeetingID}
+		logged[i] = -1
+		if ev.ProviderEventID != "" {
+			k := [2]string{d.Provider, ev.ProviderEventID}
+			if id, ok := prior[k]; ok {
+				results[i].EventID, results[i].Outcome = id, OutcomeDuplicate
+				continue
+			}
+			if j, ok := firstOf[k]; ok {
+				results[i].Outcome, logged[i] = OutcomeDuplicate, logged[j]
+				continue
+			}
+			firstOf[k] = i
 		}
-		if len(prior) > 0 {
-			res.EventID, res.Outcome = prior[0], OutcomeDuplicate
-			return res, nil
+		logged[i] = len(raws)
+		raws = append(raws, newRawEvent(d))
+		if p.rawOnly == nil && ev.HasChange() {
+			toApply = append(toApply, d)
 		}
 	}
+	if err := s.markRepeats(tx, raws); err != nil {
+		return nil, charge(batch, err)
+	}
+
+	b := newBatch(tx)
+	if err := b.load(toApply); err != nil {
+		return nil, charge(batch, err)
+	}
+	for i, p := range batch {
+		if results[i].Outcome == OutcomeDuplicate {
+			continue
+		}
+		raw := &raws[logged[i]]
+		switch {
+		case p.rawOnly != nil:
+			raw.Outcome = OutcomeError
+			raw.Detail = strings.TrimPrefix(raw.Detail+"; ", "; ") + "apply failed: " + p.rawOnly.Error()
+		case !p.d.Event.HasChange():
+			raw.Outcome = OutcomeStored
+		default:
+			changed, err := apply(b, p.d)
+			if err != nil {
+				return nil, &applyError{p: p, err: err}
+			}
+			raw.Outcome = OutcomeNoChange
+			if changed {
+				raw.Outcome = OutcomeApplied
+			}
+		}
+	}
+	if err := b.flush(); err != nil {
+		return nil, charge(batch, err)
+	}
+	if len(raws) > 0 {
+		if err := tx.CreateInBatches(raws, writeBatchSize).Error; err != nil {
+			return nil, err
+		}
+	}
+	for i := range batch {
+		if logged[i] < 0 {
+			continue
+		}
+		raw := raws[logged[i]]
+		results[i].EventID = raw.ID
+		if results[i].Outcome != OutcomeDuplicate {
+			results[i].Outcome, results[i].Repeat = raw.Outcome, raw.Repeat
+		}
+	}
+	return results, nil
+}
+
+// charge makes err an *applyError of a batch's only delivery.
+func charge(batch []*pending, err error) error {
+	if len(batch) == 1 && batch[0].rawOnly == nil {
+		return &applyError{p: batch[0], err: err}
+	}
+	return err
+}
+
+// newRawEvent is the event log row of a delivery, before its outcome.
+func newRawEvent(d Delivery) RawEvent {
+	ev := d.Event
 	sum := sha256.Sum256(d.Body)
 	raw := RawEvent{
 		Provider:   d.Provider,
@@ -33,40 +120,67 @@ func (s *Store) ingestOne(tx *gorm.DB, p *pending) (Result, error) {
 		SessionID:  ev.SessionID,
 		Hash:       hex.EncodeToString(sum[:]),
 		Body:       d.Body,
+		Detail:     strings.Join(ev.Problems, "; "),
 	}
 	if ev.ProviderEventID != "" {
-		raw.ProviderEventID = &ev.ProviderEventID
+		id := ev.ProviderEventID
+		raw.ProviderEventID = &id
 	}
-	var repeats []uint64
-	err := tx.Model(&RawEvent{}).Where("hash = ? AND received_at >= ?", raw.Hash, d.ReceivedAt.Add(-s.opts.RepeatWindow)).
-		Limit(1).Pluck("id", &repeats).Error
-	if err != nil {
-		return res, err
-	}
-	raw.Repeat = len(repeats) > 0
-	raw.Detail = strings.Join(ev.Problems, "; ")
+	return raw
+}
 
-	switch {
-	case p.rawOnly != nil:
-		raw.Outcome = OutcomeError
-		raw.Detail = strings.TrimPrefix(raw.Detail+"; ", "; ") + "apply failed: " + p.rawOnly.Error()
-	case !ev.HasChange():
-		raw.Outcome = OutcomeStored
-	default:
-		changed, err := apply(tx, d)
-		if err != nil {
-			return res, &applyError{p: p, err: err}
-		}
-		raw.Outcome = OutcomeNoChange
-		if changed {
-			raw.Outcome = OutcomeApplied
+// priorEvents finds the logged deliveries that carried the provider event
+// ids of the batch, by provider and id.
+func (s *Store) priorEvents(tx *gorm.DB, batch []*pending) (map[[2]string]uint64, error) {
+	var tuples [][]any
+	for _, p := range batch {
+		if id := p.d.Event.ProviderEventID; id != "" {
+			tuples = append(tuples, []any{p.d.Provider, id})
 		}
 	}
-	if err := tx.Create(&raw).Error; err != nil {
-		return res, err
+	out := map[[2]string]uint64{}
+	if len(tuples) == 0 {
+		return out, nil
 	}
-	res.EventID, res.Outcome, res.Repeat = raw.ID, raw.Outcome, raw.Repeat
-	return res, nil
+	var found []RawEvent
+	err := tx.Select("id", "provider", "provider_event_id").Where("(provider, provider_event_id) IN ?", tuples).Find(&found).Error
+	for _, r := range found {
+		if r.ProviderEventID != nil {
+			out[[2]string{r.Provider, *r.ProviderEventID}] = r.ID
+		}
+	}
+	return out, err
+}
+
+// markRepeats marks the deliveries whose body was logged within the repeat
+// window before the batch's first one, or earlier in the batch.
+func (s *Store) markRepeats(tx *gorm.DB, raws []RawEvent) error {
+	if len(raws) == 0 {
+		return nil
+	}
+	hashes := make([]string, len(raws))
+	since := raws[0].ReceivedAt
+	for i, r := range raws {
+		hashes[i] = r.Hash
+		if r.ReceivedAt.Before(since) {
+			since = r.ReceivedAt
+		}
+	}
+	var seen []string
+	err := tx.Model(&RawEvent{}).Distinct("hash").Where("hash IN ? AND received_at >= ?", uniq(hashes), since.Add(-s.opts.RepeatWindow)).
+		Pluck("hash", &seen).Error
+	if err != nil {
+		return err
+	}
+	known := make(map[string]bool, len(seen)+len(raws))
+	for _, h := range seen {
+		known[h] = true
+	}
+	for i := range raws {
+		raws[i].Repeat = known[raws[i].Hash]
+		known[raws[i].Hash] = true
+	}
+	return nil
 }
 
 // HasChange reports whether the event carries anything to apply to the

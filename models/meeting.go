@@ -2,8 +2,6 @@ package models
 
 import (
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Meeting is a provider's room: the thing operators filter by. It outlives
@@ -53,14 +51,23 @@ const LeaveReasonSessionEnded = "session-ended"
 // applySession finds or creates the session an event belongs to, applies
 // the event's session change if it has one, and moves the session's
 // last-event time forward. Ending a session closes its open attendances.
-func applySession(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *SessionChange, at time.Time) (*Session, bool, error) {
+func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionChange, at time.Time) (*Session, bool, error) {
 	if sessionID != "" {
-		if err := namePlaceholder(tx, m.ID, sessionID); err != nil {
+		if err := namePlaceholder(b, m.ID, sessionID); err != nil {
 			return nil, false, err
 		}
 	}
-	key := Session{MeetingRef: m.ID, SessionID: sessionID}
-	s, changed, err := upsertRow(tx, key, []string{"meeting_ref", "session_id"}, func(s *Session) {
+	s, err := b.session(m.ID, sessionID)
+	if err != nil {
+		return nil, false, err
+	}
+	changed := false
+	if s == nil {
+		s = &cached[Session]{row: Session{MeetingRef: m.ID, SessionID: sessionID}, dirty: true}
+		b.addSession(s)
+		changed = true
+	}
+	changed = s.merge(func(s *Session) {
 		s.Provider = provider
 		fillTime(&s.FirstSeenAt, at)
 		fillTime(&s.LastEventAt, at)
@@ -81,24 +88,18 @@ func applySession(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Sessi
 			fill(&s.EndReason, ch.Reason)
 			fill(&s.Error, ch.Error)
 		}
-	})
-	if err != nil {
-		return nil, false, err
+	}) || changed
+	if at.After(s.row.LastEventAt) {
+		s.row.LastEventAt, s.dirty = at, true
 	}
-	if at.After(s.LastEventAt) {
-		s.LastEventAt = at
-		if err := tx.Model(&Session{}).Where("id = ?", s.ID).Update("last_event_at", at).Error; err != nil {
-			return nil, false, err
-		}
-	}
-	if s.Status == SessionEnded {
-		closed, err := closeAttendances(tx, m.ID, sessionID, s.endTime(at))
+	if s.row.Status == SessionEnded {
+		closed, err := closeAttendances(b, m.ID, sessionID, s.row.endTime(at))
 		if err != nil {
 			return nil, false, err
 		}
 		changed = changed || closed
 	}
-	return &s, changed, nil
+	return &s.row, changed, nil
 }
 
 // endTime is when the session ended: the provider's time, or at when it
@@ -110,14 +111,23 @@ func (s *Session) endTime(at time.Time) time.Time {
 	return at
 }
 
-// closeAttendances ends every open attendance of the session.
-func closeAttendances(tx *gorm.DB, meetingRef uint, sessionID string, end time.Time) (bool, error) {
+// closeAttendances ends every open attendance of the session: of the cached
+// participants in memory, and of the others in SQL, once per batch (what
+// the batch adds after that it closes itself).
+func closeAttendances(b *batch, meetingRef uint, sessionID string, end time.Time) (bool, error) {
+	closed := b.closeCached(meetingRef, sessionID, end)
+	k := sessionKey{meetingRef, sessionID}
+	if b.closed[k] {
+		return closed, nil
+	}
+	b.closed[k] = true
+	tx := b.tx
 	present := tx.Model(&Participant{}).Select("id").
 		Where("meeting_ref = ? AND session_id = ? AND present", meetingRef, sessionID)
 	res := tx.Model(&Attendance{}).Where("left_at IS NULL AND participant_ref IN (?)", present).
 		Updates(map[string]any{"left_at": end, "leave_reason": LeaveReasonSessionEnded})
 	if res.Error != nil || res.RowsAffected == 0 {
-		return false, res.Error
+		return closed, res.Error
 	}
 	err := tx.Model(&Participant{}).Where("meeting_ref = ? AND session_id = ? AND present", meetingRef, sessionID).
 		Update("present", false).Error
@@ -129,14 +139,21 @@ func closeAttendances(tx *gorm.DB, meetingRef uint, sessionID string, end time.T
 // a join, its newest session if that ended no more than a minute before the
 // join; else the placeholder session "" (which takes the provider's id once
 // an event names the session).
-func currentSession(tx *gorm.DB, m *Meeting, ch *ParticipantChange, at time.Time) (string, error) {
-	var newest []Session
-	err := tx.Where("meeting_ref = ?", m.ID).Order("CASE WHEN status = 'live' THEN 0 ELSE 1 END, id DESC").
-		Limit(1).Find(&newest).Error
-	if err != nil || len(newest) == 0 {
+func currentSession(b *batch, m *Meeting, ch *ParticipantChange, at time.Time) (string, error) {
+	if err := b.loadSessions(nil, []uint{m.ID}); err != nil {
 		return "", err
 	}
-	s := newest[0]
+	list := b.byMeeting[m.ID]
+	if len(list) == 0 {
+		return "", nil
+	}
+	s := &list[len(list)-1].row
+	for i := len(list) - 1; i >= 0; i-- {
+		if list[i].row.Status == SessionLive {
+			s = &list[i].row
+			break
+		}
+	}
 	when := at
 	if ch.At != nil {
 		when = *ch.At
@@ -153,19 +170,18 @@ func currentSession(tx *gorm.DB, m *Meeting, ch *ParticipantChange, at time.Time
 // namePlaceholder gives a meeting's live placeholder session the id an
 // event has just named, with everything recorded under it, unless a session
 // with that id exists already.
-func namePlaceholder(tx *gorm.DB, meetingRef uint, sessionID string) error {
-	var ids []uint
-	err := tx.Model(&Session{}).Where("meeting_ref = ? AND session_id IN ?", meetingRef, []string{"", sessionID}).
-		Order("id").Pluck("id", &ids).Error
-	if err != nil || len(ids) != 1 {
+func namePlaceholder(b *batch, meetingRef uint, sessionID string) error {
+	named, err := b.session(meetingRef, sessionID)
+	if err != nil || named != nil {
 		return err
 	}
-	res := tx.Model(&Session{}).Where("id = ? AND session_id = '' AND status = ?", ids[0], SessionLive).Update("session_id", sessionID)
-	if res.Error != nil || res.RowsAffected == 0 {
-		return res.Error
+	s, err := b.session(meetingRef, "")
+	if err != nil || s == nil || s.row.Status != SessionLive {
+		return err
 	}
+	b.renamePlaceholder(s, sessionID)
 	for _, table := range []string{"participants", "recordings", "streams", "transcriptions"} {
-		if err := tx.Table(table).Where("meeting_ref = ? AND session_id = ''", meetingRef).Update("session_id", sessionID).Error; err != nil {
+		if err := b.tx.Table(table).Where("meeting_ref = ? AND session_id = ''", meetingRef).Update("session_id", sessionID).Error; err != nil {
 			return err
 		}
 	}

@@ -2,8 +2,6 @@ package models
 
 import (
 	"time"
-
-	"gorm.io/gorm"
 )
 
 // Participant is one person (or SIP leg, or agent) in one session of a
@@ -38,15 +36,24 @@ type Attendance struct {
 // a join never seen is kept with no join time, and the late join then
 // fills it in. A join into a session that has ended is closed at the
 // session's end.
-func applyParticipant(tx *gorm.DB, m *Meeting, sess *Session, sessionID string, ch *ParticipantChange, at time.Time) (bool, error) {
+func applyParticipant(b *batch, m *Meeting, sess *Session, sessionID string, ch *ParticipantChange, at time.Time) (bool, error) {
 	if ch.ParticipantID == "" {
 		return false, nil
 	}
-	key := Participant{MeetingRef: m.ID, SessionID: sessionID, ParticipantID: ch.ParticipantID}
 	if ch.At != nil {
 		at = *ch.At
 	}
-	p, changed, err := upsertRow(tx, key, []string{"meeting_ref", "session_id", "participant_id"}, func(p *Participant) {
+	p, err := b.person(personKey{m.ID, sessionID, ch.ParticipantID})
+	if err != nil {
+		return false, err
+	}
+	changed := false
+	if p == nil {
+		p = &person{cached: cached[Participant]{row: Participant{MeetingRef: m.ID, SessionID: sessionID, ParticipantID: ch.ParticipantID}, dirty: true}}
+		b.addPerson(p)
+		changed = true
+	}
+	changed = p.merge(func(p *Participant) {
 		fillTime(&p.FirstSeenAt, at)
 		if ch.Name != "" {
 			p.Name = ch.Name
@@ -54,32 +61,24 @@ func applyParticipant(tx *gorm.DB, m *Meeting, sess *Session, sessionID string, 
 		if ch.Role != "" {
 			p.Role = ch.Role
 		}
-	})
-	if err != nil || ch.Update {
-		return changed, err
-	}
-	var visits []Attendance
-	if err := tx.Where("participant_ref = ?", p.ID).Order("id").Find(&visits).Error; err != nil {
-		return false, err
+	}) || changed
+	if ch.Update {
+		return changed, nil
 	}
 	ended := sess != nil && sess.Status == SessionEnded
 	var write *Attendance
-	present := p.Present
+	present := p.row.Present
 	if !ch.Left {
-		write, present = join(p.ID, visits, p.Present, ended, sess, at)
+		write, present = join(p.row.ID, p.visits, p.row.Present, ended, sess, at)
 	} else {
-		write, present = leave(p.ID, visits, p.Present, ch.Reason, at)
+		write, present = leave(p.row.ID, p.visits, p.row.Present, ch.Reason, at)
 	}
 	if write != nil {
-		if err := tx.Save(write).Error; err != nil {
-			return false, err
-		}
+		p.write(write)
 		changed = true
 	}
-	if present != p.Present {
-		if err := tx.Model(&Participant{}).Where("id = ?", p.ID).Update("present", present).Error; err != nil {
-			return false, err
-		}
+	if present != p.row.Present {
+		p.row.Present, p.dirty = present, true
 		changed = true
 	}
 	return changed, nil

@@ -219,30 +219,34 @@ func (s *Store) gather(queue chan *pending, first *pending) []*pending {
 // commit writes a batch in one transaction. When applying one delivery
 // fails for a reason other than the database being unavailable, the batch
 // is rolled back and run again with that delivery only logged, so one bad
-// event never holds up the others.
+// event never holds up the others; an error that names no delivery splits
+// the batch into transactions of one, which do.
 func (s *Store) commit(batch []*pending) {
-	results := make([]Result, len(batch))
+	var results []Result
 	var err error
+retry:
 	for attempt := 0; attempt <= len(batch)+2; attempt++ {
 		var failed *applyError
 		err = s.db.Transaction(func(tx *gorm.DB) error {
-			for i, p := range batch {
-				r, err := s.ingestOne(tx, p)
-				if err != nil {
-					return err
-				}
-				results[i] = r
+			var err error
+			if results, err = s.ingestBatch(tx, batch); err != nil {
+				return err
 			}
 			return recordChange(tx, results, time.Now().UTC())
 		})
-		if errors.As(err, &failed) && !transient(failed.err) {
+		switch {
+		case errors.As(err, &failed) && !transient(failed.err):
 			failed.p.rawOnly = failed.err
 			continue
-		}
-		if err != nil && transient(err) && attempt < 2 {
+		case err != nil && transient(err) && attempt < 2:
 			continue
+		case err != nil && !transient(err) && failed == nil && len(batch) > 1:
+			for _, p := range batch {
+				s.commit([]*pending{p})
+			}
+			return
 		}
-		break
+		break retry
 	}
 	for i, p := range batch {
 		if err != nil {

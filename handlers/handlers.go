@@ -125,6 +125,8 @@ func New(cfg Config) *Server {
 		ProxyHeader:             proxyHeader,
 		EnableIPValidation:      validateIP,
 	})
+	// The live socket takes its connection out of fasthttp's hands (see upgrade).
+	app.Server().KeepHijackedConns = true
 	app.Use(securityHeaders(), linkHosts(cfg.LinkHosts))
 
 	// Providers: verified per provider, rate-limited per address.
@@ -145,7 +147,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/meetings/:meetingId", api, h.apiMeetingShow)
 	app.Get("/api/events", api, h.apiEventsList)
 	app.Get("/metrics", api, h.metrics.handler())
-	app.Get("/live", api, WebSocket(h.liveConnect))
+	app.Get("/live", api, h.liveConnect)
 	app.Get("/", page, h.pageShow(pageRooms))
 	app.Get("/meetings", page, h.pageShow(pageMeetings))
 	app.Get("/meetings/:meetingId", page, h.pageShow(pageMeeting))

@@ -1,46 +1,46 @@
 package handlers
 
 import (
-	"net/http"
 	"net/url"
 
 	"github.com/coder/websocket"
+	"github.com/gofiber/fiber/v2"
 )
 
 // liveConnect upgrades GET /live?topic=<topic> to a websocket that first
 // receives everything the page of that topic shows, then each change to
-// it. Cross-origin upgrades are refused.
-func (h *Handler) liveConnect(w http.ResponseWriter, r *http.Request) {
-	t, err := parseTopic(r.URL.Query().Get("topic"))
+// it. Cross-origin upgrades are refused. The snapshot is rendered before
+// the upgrade, so a database that is down gets a 503 the browser retries.
+func (h *Handler) liveConnect(c *fiber.Ctx) error {
+	if err := notWebsocket(c); err != nil {
+		return err
+	}
+	t, err := parseTopic(c.Query("topic"))
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
+		return fiber.NewError(fiber.StatusBadRequest, err.Error())
 	}
 	// Browsers send Origin; the socket only serves the dashboard's own
 	// pages (a missing Origin passes Accept, but requireOperator ran first).
 	opts := &websocket.AcceptOptions{}
 	if h.cfg.PublicURL != "" {
 		u, err := url.Parse(h.cfg.PublicURL)
-		if err != nil || r.Header.Get("Origin") != u.Scheme+"://"+u.Host {
-			http.Error(w, "origin not allowed", http.StatusForbidden)
-			return
+		if err != nil || c.Get(fiber.HeaderOrigin) != u.Scheme+"://"+u.Host {
+			return fiber.NewError(fiber.StatusForbidden, "origin not allowed")
 		}
 		opts.OriginPatterns = []string{u.Host}
 	}
-	conn, err := websocket.Accept(w, r, opts)
-	if err != nil {
-		return // Accept has answered the request.
-	}
-	// The request's context ends with the handler that upgraded it: the
-	// connection lives on the server's own.
+	// The connection outlives the request: it lives on the server's context.
 	ctx := h.ctx
-	sub, err := h.feed.subscribe(ctx, t.String(), t)
+	name := t.String()
+	sub, err := h.feed.subscribe(ctx, name, t)
 	if err != nil {
-		h.log.Warn("live snapshot failed", "topic", t.String(), "err", err)
-		conn.Close(websocket.StatusTryAgainLater, "snapshot unavailable, retry")
-		return
+		h.log.Warn("live snapshot failed", "topic", name, "err", err)
+		c.Set(fiber.HeaderRetryAfter, "5")
+		return fiber.NewError(fiber.StatusServiceUnavailable, "snapshot unavailable, retry")
 	}
-	if err := h.hub.Serve(ctx, conn, sub); err != nil {
-		h.log.Debug("live connection ended", "topic", t.String(), "err", err)
-	}
+	return upgrade(c, opts, func(conn *websocket.Conn) {
+		if err := h.hub.Serve(ctx, conn, sub); err != nil {
+			h.log.Debug("live connection ended", "topic", name, "err", err)
+		}
+	}, func() { h.hub.Unsubscribe(sub) })
 }

@@ -3,80 +3,163 @@ package handlers
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
+	"time"
 
+	"github.com/coder/websocket"
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/adaptor"
 )
 
-// WebSocket adapts an http.HandlerFunc that calls websocket.Accept to a Fiber handler. Fiber's adaptor does not send the
-// status line and headers recorded before Hijack, so the handshake would hang; the wrapped ResponseWriter writes them itself.
+// Buffer sizes of an upgraded connection. The live socket only writes
+// (whole messages go past the writer's buffer) and reads control frames,
+// so small buffers keep an idle client cheap.
+const (
+	socketReadBuffer  = 512
+	socketWriteBuffer = 1024
+)
+
+// upgrade hands a websocket handshake (notWebsocket checked by the
+// caller) to coder/websocket on the hijacked connection and calls serve
+// with the accepted socket. It returns at once; the handshake and serve run
+// on a goroutine of their own, and the socket is closed when serve returns.
+// Accept answers what it does not take (a bad handshake, a foreign Origin)
+// on the connection itself, and refused is then called instead of serve.
 //
-// h runs on its own goroutine and may keep running after the Fiber handler has returned. After the upgrade it must
-// not use r.Context(): that is fasthttp's RequestCtx, whose Done channel is the server's shutdown channel (read
-// without a lock, so also a data race during shutdown). Give the connection its own context instead. Strings taken
-// from r (path, query, headers) point into fasthttp's request memory, which is reused once the hijacked connection
-// closes: clone any that outlive it.
-func WebSocket(h http.HandlerFunc) fiber.Handler {
-	return adaptor.HTTPHandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		hw := &hijackWriter{ResponseWriter: w}
-		if f, ok := w.(http.Flusher); ok {
-			h(flushHijackWriter{hw, f}, r)
+// This replaces Fiber's net/http adaptor, which keeps a second goroutine,
+// a net/http request and 8 KB of buffers for as long as each socket lives.
+// The connection is taken out of fasthttp's hands (the server runs with
+// KeepHijackedConns), so fasthttp also takes back its read buffer and
+// request context at once. Fiber's request memory is reused from then on,
+// so the request is copied into a net/http one first; serve must not use
+// the Fiber context.
+func upgrade(c *fiber.Ctx, opts *websocket.AcceptOptions, serve func(*websocket.Conn), refused func()) error {
+	if !c.App().Server().KeepHijackedConns {
+		refused()
+		return errors.New("handlers: websocket upgrade needs the server's KeepHijackedConns")
+	}
+	r := &http.Request{
+		Method: http.MethodGet, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Host: string(c.Request().Host()), Header: http.Header{},
+		URL: &url.URL{Path: c.Path(), RawQuery: string(c.Request().URI().QueryString())},
+	}
+	c.Request().Header.VisitAll(func(k, v []byte) { r.Header.Add(string(k), string(v)) })
+	c.Status(fiber.StatusSwitchingProtocols)
+	c.Context().HijackSetNoResponse(true)
+	c.Context().Hijack(func(hijacked net.Conn) {
+		conn, err := detach(hijacked)
+		if err != nil {
+			hijacked.Close()
+			refused()
 			return
 		}
-		h(hw, r)
+		go func() {
+			ws, err := websocket.Accept(&handshake{conn: conn, header: http.Header{}}, r, opts)
+			if err != nil {
+				conn.Close()
+				refused()
+				return
+			}
+			serve(ws)
+		}()
 	})
+	return nil
 }
 
-// hijackWriter sends the response header that was recorded before Hijack,
-// as net/http does and fasthttpadaptor does not.
-type hijackWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *hijackWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Hijack takes over the connection from the underlying writer, then writes the
-// recorded status line and headers to it. Without a recorded status it writes nothing.
-func (w *hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	hj, ok := w.ResponseWriter.(http.Hijacker)
+// detach returns the connection under fasthttp's hijacked wrapper, whose
+// reads go through fasthttp's buffer. A client may not send anything
+// before the handshake's answer, so that buffer must be empty: a read with
+// a deadline already past proves it (a buffered byte would be returned).
+func detach(hijacked net.Conn) (net.Conn, error) {
+	u, ok := hijacked.(interface{ UnsafeConn() net.Conn })
 	if !ok {
-		return nil, nil, fmt.Errorf("handlers: %T cannot hijack", w.ResponseWriter)
+		return nil, fmt.Errorf("%T does not expose its connection", hijacked)
 	}
-	conn, brw, err := hj.Hijack()
-	if err != nil || w.status == 0 {
-		return conn, brw, err
+	conn := u.UnsafeConn()
+	if err := conn.SetReadDeadline(time.Unix(1, 0)); err != nil {
+		return nil, err
+	}
+	n, err := hijacked.Read(make([]byte, 1))
+	if n > 0 {
+		return nil, errors.New("the client sent data before the handshake was answered")
+	}
+	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		return nil, fmt.Errorf("reading the hijacked connection: %v", err)
+	}
+	return conn, conn.SetReadDeadline(time.Time{})
+}
+
+// notWebsocket answers 426 to a request that does not ask for a websocket,
+// and nil to one that does.
+func notWebsocket(c *fiber.Ctx) error {
+	if bytes.EqualFold(c.Request().Header.Peek(fiber.HeaderUpgrade), []byte("websocket")) {
+		return nil
+	}
+	c.Set(fiber.HeaderUpgrade, "websocket")
+	return fiber.NewError(fiber.StatusUpgradeRequired, "this endpoint speaks websocket only")
+}
+
+// handshake is the http.ResponseWriter websocket.Accept answers through:
+// the 101 and its headers are written to the connection when Accept
+// hijacks it, a refusal (http.Error) as a complete response that closes
+// the connection.
+type handshake struct {
+	conn   net.Conn
+	header http.Header
+	status int
+	sent   bool
+}
+
+// Header returns the response headers to send.
+func (h *handshake) Header() http.Header { return h.header }
+
+// WriteHeader records the status; it is sent with the first write or at
+// Hijack.
+func (h *handshake) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+
+// Write sends a refusal's body, after the status line and headers.
+func (h *handshake) Write(b []byte) (int, error) {
+	if !h.sent {
+		h.header.Set("Content-Length", strconv.Itoa(len(b)))
+		h.header.Set("Connection", "close")
+		if err := h.sendHead(); err != nil {
+			return 0, err
+		}
+	}
+	return h.conn.Write(b)
+}
+
+// Hijack sends the status line and headers and hands over the connection
+// with small buffers.
+func (h *handshake) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	if err := h.sendHead(); err != nil {
+		return nil, nil, err
+	}
+	return h.conn, bufio.NewReadWriter(bufio.NewReaderSize(h.conn, socketReadBuffer), bufio.NewWriterSize(h.conn, socketWriteBuffer)), nil
+}
+
+func (h *handshake) sendHead() error {
+	if h.sent {
+		return nil
+	}
+	h.sent = true
+	if h.status == 0 {
+		h.status = http.StatusOK
 	}
 	var head bytes.Buffer
-	fmt.Fprintf(&head, "HTTP/1.1 %03d %s\r\n", w.status, http.StatusText(w.status))
-	if err := w.Header().Write(&head); err != nil {
-		conn.Close()
-		return nil, nil, err
+	fmt.Fprintf(&head, "HTTP/1.1 %03d %s\r\n", h.status, http.StatusText(h.status))
+	if err := h.header.Write(&head); err != nil {
+		return err
 	}
 	head.WriteString("\r\n")
-	// Straight to conn, then flush brw: anything written before Hijack
-	// (buffered in brw by the adaptor) must follow the header.
-	if _, err := conn.Write(head.Bytes()); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	if err := brw.Flush(); err != nil {
-		conn.Close()
-		return nil, nil, err
-	}
-	return conn, brw, nil
-}
-
-// flushHijackWriter is a hijackWriter whose underlying writer can flush.
-type flushHijackWriter struct {
-	*hijackWriter
-	http.Flusher
+	_, err := h.conn.Write(head.Bytes())
+	return err
 }

@@ -1,7 +1,10 @@
 package handlers
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -41,7 +44,20 @@ func listenFiber(t *testing.T, app *fiber.App) (addr string, shutdown func() err
 }
 
 func newApp() *fiber.App {
-	return fiber.New(fiber.Config{DisableStartupMessage: true})
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Server().KeepHijackedConns = true
+	return app
+}
+
+// wsRoute upgrades as liveConnect does and runs serve on the socket;
+// refused reports a handshake Accept turned down.
+func wsRoute(opts *websocket.AcceptOptions, serve func(*websocket.Conn), refused func()) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := notWebsocket(c); err != nil {
+			return err
+		}
+		return upgrade(c, opts, serve, refused)
+	}
 }
 
 func testCtx(t *testing.T) context.Context {
@@ -52,14 +68,9 @@ func testCtx(t *testing.T) context.Context {
 
 func TestWebSocketHandshakeAndRoundTrip(t *testing.T) {
 	app := newApp()
-	app.Get("/ws", WebSocket(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			t.Errorf("Accept: %v", err)
-			return
-		}
+	app.Get("/ws", wsRoute(nil, func(conn *websocket.Conn) {
 		defer conn.CloseNow()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // not r.Context()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := conn.Write(ctx, websocket.MessageText, []byte("hello")); err != nil {
 			t.Errorf("server write: %v", err)
@@ -75,7 +86,7 @@ func TestWebSocketHandshakeAndRoundTrip(t *testing.T) {
 			return
 		}
 		conn.Close(websocket.StatusNormalClosure, "")
-	}))
+	}, func() { t.Error("handshake refused") }))
 	addr, _ := listenFiber(t, app)
 
 	ctx := testCtx(t)
@@ -102,15 +113,12 @@ func TestWebSocketHandshakeAndRoundTrip(t *testing.T) {
 }
 
 func TestWebSocketRejectsCrossOrigin(t *testing.T) {
-	accepted := make(chan error, 1)
+	accepted := make(chan bool, 1)
 	app := newApp()
-	app.Get("/ws", WebSocket(func(w http.ResponseWriter, r *http.Request) {
-		conn, err := websocket.Accept(w, r, nil)
-		if err == nil {
-			conn.CloseNow()
-		}
-		accepted <- err
-	}))
+	app.Get("/ws", wsRoute(nil, func(conn *websocket.Conn) {
+		conn.CloseNow()
+		accepted <- true
+	}, func() { accepted <- false }))
 	addr, _ := listenFiber(t, app)
 
 	header := http.Header{"Origin": {"http://evil.example"}}
@@ -122,18 +130,14 @@ func TestWebSocketRejectsCrossOrigin(t *testing.T) {
 	if resp == nil || resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-origin upgrade: response %v, err %v; want 403", resp, err)
 	}
-	if err := <-accepted; err == nil {
+	if <-accepted {
 		t.Error("websocket.Accept accepted a cross-origin request")
 	}
 }
 
-func TestWebSocketPlainGetIs4xx(t *testing.T) {
+func TestWebSocketPlainGetIs426(t *testing.T) {
 	app := newApp()
-	app.Get("/ws", WebSocket(func(w http.ResponseWriter, r *http.Request) {
-		if conn, err := websocket.Accept(w, r, nil); err == nil {
-			conn.CloseNow()
-		}
-	}))
+	app.Get("/ws", wsRoute(nil, func(conn *websocket.Conn) { conn.CloseNow() }, func() {}))
 	addr, _ := listenFiber(t, app)
 
 	client := &http.Client{Timeout: 5 * time.Second}
@@ -142,8 +146,39 @@ func TestWebSocketPlainGetIs4xx(t *testing.T) {
 		t.Fatalf("plain GET: %v", err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode < 400 || resp.StatusCode > 499 {
-		t.Fatalf("plain GET got %d, want 4xx", resp.StatusCode)
+	if resp.StatusCode != http.StatusUpgradeRequired || resp.Header.Get("Upgrade") != "websocket" {
+		t.Fatalf("plain GET got %d (Upgrade %q), want 426", resp.StatusCode, resp.Header.Get("Upgrade"))
+	}
+}
+
+// TestWebSocketBadHandshake: a handshake Accept refuses gets a whole HTTP
+// answer on the hijacked connection, which then closes.
+func TestWebSocketBadHandshake(t *testing.T) {
+	refused := make(chan struct{}, 1)
+	app := newApp()
+	app.Get("/ws", wsRoute(nil, func(conn *websocket.Conn) { conn.CloseNow() }, func() { refused <- struct{}{} }))
+	addr, _ := listenFiber(t, app)
+
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	// No Sec-WebSocket-Key and an unknown version.
+	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 99\r\n\r\n", addr)
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("no HTTP answer to a bad handshake: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode < 400 || resp.StatusCode > 499 || len(body) == 0 {
+		t.Errorf("bad handshake: %d %q, want a 4xx with a reason", resp.StatusCode, body)
+	}
+	select {
+	case <-refused:
+	case <-time.After(5 * time.Second):
+		t.Error("refused was not called")
 	}
 }
 
@@ -151,14 +186,13 @@ func TestWebSocketWithLiveHub(t *testing.T) {
 	hub := live.NewHub(live.Options{})
 	served := make(chan error, 1)
 	app := newApp()
-	app.Get("/live", WebSocket(func(w http.ResponseWriter, r *http.Request) {
-		topic := strings.Clone(r.URL.Query().Get("topic")) // r's memory is fasthttp's
-		conn, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		served <- hub.Serve(context.Background(), conn, hub.Subscribe(topic, []byte("snapshot of "+topic)))
-	}))
+	app.Get("/live", func(c *fiber.Ctx) error {
+		topic := strings.Clone(c.Query("topic")) // the query's memory is fasthttp's
+		sub := hub.Subscribe(topic, []byte("snapshot of "+topic))
+		return upgrade(c, nil, func(conn *websocket.Conn) {
+			served <- hub.Serve(context.Background(), conn, sub)
+		}, func() { hub.Unsubscribe(sub) })
+	})
 	addr, shutdown := listenFiber(t, app)
 	t.Cleanup(hub.Close)
 
@@ -187,5 +221,35 @@ func TestWebSocketWithLiveHub(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Errorf("Serve: %v", err)
+	}
+}
+
+// TestWebSocketEarlyData: a client that sends before the handshake is
+// answered is refused (those bytes would sit in fasthttp's buffer, which
+// the socket no longer reads through).
+func TestWebSocketEarlyData(t *testing.T) {
+	refused := make(chan struct{}, 1)
+	app := newApp()
+	app.Get("/ws", wsRoute(nil, func(conn *websocket.Conn) {
+		conn.CloseNow()
+		t.Error("a client that sent early data was accepted")
+	}, func() { refused <- struct{}{} }))
+	addr, _ := listenFiber(t, app)
+
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x81\x00", addr)
+	select {
+	case <-refused:
+	case <-time.After(5 * time.Second):
+		t.Fatal("refused was not called")
+	}
+	if n, err := conn.Read(make([]byte, 64)); err == nil {
+		t.Errorf("the connection stayed open (read %d bytes)", n)
 	}
 }

@@ -15,6 +15,13 @@ import (
 // changes, so time-based state (a silent session turning stale) shows.
 const refreshEvery = 30 * time.Second
 
+// passGap is the least time between two passes. A change after a quiet
+// spell is pushed at once; under a stream of webhooks the changes of each
+// gap are rendered and sent together, so pages update ten times a second
+// at most, however many webhooks arrive, and the render and fan-out cost
+// stays bounded.
+const passGap = 100 * time.Millisecond
+
 // feed pushes changed fragments to the pages that show them. After each
 // commit it re-renders, once per topic, every watched page the commit can
 // affect, and sends only the fragments whose HTML changed.
@@ -74,6 +81,7 @@ func (f *feed) poke() {
 func (f *feed) run(ctx context.Context) {
 	tick := time.NewTicker(refreshEvery)
 	defer tick.Stop()
+	var last time.Time
 	for {
 		all := false
 		select {
@@ -83,6 +91,14 @@ func (f *feed) run(ctx context.Context) {
 		case <-tick.C:
 			all = true
 		}
+		if wait := passGap - time.Since(last); wait > 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
 		f.mu.Lock()
 		meetings, others, joined := f.meetings, f.others, f.joined
 		f.meetings, f.others, f.joined = map[string]bool{}, false, map[string]bool{}

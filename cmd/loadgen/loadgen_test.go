@@ -7,9 +7,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 func TestLoopbackOnly(t *testing.T) {
@@ -25,7 +32,8 @@ func TestLoopbackOnly(t *testing.T) {
 	if _, err := parseFlags([]string{"-url", "http://example.com:8080", "-allow-remote"}, io.Discard); err != nil {
 		t.Errorf("-allow-remote: %v", err)
 	}
-	for _, args := range [][]string{{"-duration", "0"}, {"-duration", "2h"}, {"-n", "-1"}, {"-c", "0"}, {"-mode", "idle"}, {"-mode", "x"}} {
+	for _, args := range [][]string{{"-duration", "0"}, {"-duration", "2h"}, {"-n", "-1"}, {"-c", "0"}, {"-mode", "idle"}, {"-mode", "soak"},
+		{"-mode", "soak", "-pid", "1", "-rate", "0"}, {"-mode", "soak", "-pid", "1", "-sample", "0s"}, {"-mode", "x"}} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%q was accepted", args)
 		}
@@ -126,5 +134,53 @@ func TestNoopMode(t *testing.T) {
 	if !strings.Contains(out.String(), "loadgen mode=noop") || !strings.Contains(out.String(), "requests=300 ") ||
 		!strings.Contains(out.String(), "status=200:300 ") {
 		t.Errorf("summary: %s", out.String())
+	}
+}
+
+// TestSoakMode runs a short soak against a stand-in dashboard (this
+// process): webhooks at the asked rate, clients that keep receiving, and
+// a memory reading per sample.
+func TestSoakMode(t *testing.T) {
+	var posts atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("POST /webhooks/videosdk", func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		posts.Add(1)
+		w.Write([]byte(`{"outcome":"applied"}`))
+	})
+	mux.HandleFunc("GET /live", func(w http.ResponseWriter, r *http.Request) {
+		c, err := websocket.Accept(w, r, &websocket.AcceptOptions{InsecureSkipVerify: true})
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		for ctx := r.Context(); ; {
+			if err := c.Write(ctx, websocket.MessageText, []byte("<section id=rooms-live></section>")); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	args := []string{"-mode", "soak", "-url", srv.URL, "-pid", strconv.Itoa(os.Getpid()), "-duration", "2s", "-sample", "500ms",
+		"-rate", "100", "-c", "4", "-clients", "5"}
+	if err := run(ctx, args, &out, io.Discard); err != nil {
+		t.Fatal(err, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "loadgen mode=soak") || !strings.HasSuffix(strings.TrimSpace(text), "clients_left=5") || !strings.Contains(text, "failed=0 ") {
+		t.Errorf("summary: %s", text)
+	}
+	if n := posts.Load(); n < 100 || n > 250 {
+		t.Errorf("%d webhooks in 2 s at 100/s", n)
+	}
+	if samples := strings.Count(text, " min  RSS "); samples < 4 {
+		t.Errorf("%d samples in 2 s at one per 500 ms:\n%s", samples, text)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/meetboard/meetboard/live"
+	"github.com/meetboard/meetboard/views"
 )
 
 // refreshEvery re-renders every watched page now and then even without
@@ -38,18 +39,23 @@ type feed struct {
 	states   map[string]*topicState
 }
 
-// namedFragment is a rendered fragment.
+// namedFragment is a rendered fragment, with its rendered parts (see
+// views.Fragment).
 type namedFragment struct {
-	id   string
-	html []byte
+	id    string
+	html  []byte
+	shape string
+	parts []namedFragment
 }
 
 // topicState is what was last sent to a topic's subscribers. Its lock
 // orders renders, publishes and new subscriptions of the topic.
 type topicState struct {
-	mu    sync.Mutex
-	sent  map[string][]byte
-	order []string
+	mu     sync.Mutex
+	sent   map[string][]byte // fragment id: its whole HTML, for snapshots
+	shapes map[string]string // fragment id: its shape
+	parts  map[string][]byte // part id: its HTML
+	order  []string
 }
 
 func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, error), log *slog.Logger) *feed {
@@ -127,10 +133,20 @@ func (f *feed) refresh(ctx context.Context, name string, t topic) {
 	}
 	var msg bytes.Buffer
 	for _, fr := range frags {
-		if !bytes.Equal(st.sent[fr.id], fr.html) {
-			msg.Write(fr.html)
-			msg.WriteByte('\n')
+		if bytes.Equal(st.sent[fr.id], fr.html) {
+			continue
 		}
+		if _, sent := st.sent[fr.id]; sent && fr.parts != nil && st.shapes[fr.id] == fr.shape {
+			for _, p := range fr.parts {
+				if !bytes.Equal(st.parts[p.id], p.html) {
+					msg.Write(p.html)
+					msg.WriteByte('\n')
+				}
+			}
+			continue
+		}
+		msg.Write(fr.html)
+		msg.WriteByte('\n')
 	}
 	st.remember(frags)
 	if msg.Len() > 0 {
@@ -196,9 +212,15 @@ func (f *feed) forget(watched map[string]bool) {
 
 func (st *topicState) remember(frags []namedFragment) {
 	st.sent = make(map[string][]byte, len(frags))
+	st.shapes = make(map[string]string, len(frags))
+	st.parts = map[string][]byte{}
 	st.order = st.order[:0]
 	for _, fr := range frags {
 		st.sent[fr.id] = fr.html
+		st.shapes[fr.id] = fr.shape
+		for _, p := range fr.parts {
+			st.parts[p.id] = p.html
+		}
 		st.order = append(st.order, fr.id)
 	}
 }
@@ -210,13 +232,23 @@ func (h *Handler) renderTopic(ctx context.Context, t topic) ([]namedFragment, er
 	if err != nil && !errors.Is(err, errNoMeeting) {
 		return nil, err
 	}
+	return renderFragments(ctx, frags)
+}
+
+// renderFragments renders fragments and their parts.
+func renderFragments(ctx context.Context, frags []views.Fragment) ([]namedFragment, error) {
 	out := make([]namedFragment, len(frags))
 	for i, fr := range frags {
 		html, err := fr.Render(ctx)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = namedFragment{id: fr.ID, html: html}
+		out[i] = namedFragment{id: fr.ID, html: html, shape: fr.Shape}
+		if fr.Parts != nil {
+			if out[i].parts, err = renderFragments(ctx, fr.Parts); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return out, nil
 }

@@ -16,6 +16,14 @@ import (
 type Fragment struct {
 	ID        string
 	Component templ.Component
+	// Parts are fragments inside this one, each with an element id of its
+	// own. While Shape stays the same, the live push sends only the parts
+	// whose HTML changed instead of the whole fragment.
+	Parts []Fragment
+	// Shape sums up everything the fragment shows besides its parts'
+	// insides: which parts, in which order, and any text around them. A
+	// fragment with parts must change its Shape whenever that changes.
+	Shape string
 }
 
 // Render writes the fragment's HTML.

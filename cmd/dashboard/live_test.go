@@ -136,8 +136,17 @@ func TestLivePush(t *testing.T) {
 
 	s.post(t, joined("beta-1", "Bea"), nil)
 	meetingB.until(t, "Bea")
-	rooms.until(t, "Bea")
+	if msg := rooms.until(t, "Bea"); !strings.Contains(msg, `id="rooms-live"`) {
+		t.Errorf("a new room should resend the section: %s", msg)
+	}
 	filtered.quiet(t, "the page filtered by alpha got a message for beta-1")
+
+	// A change inside one room of an unchanged set sends that room's card only.
+	s.post(t, joined("alpha-1", "Cy"), nil)
+	msg = rooms.until(t, "Cy")
+	if strings.Contains(msg, `id="rooms-live"`) || strings.Contains(msg, "Bea") || !strings.Contains(msg, `data-meeting="alpha-1"`) {
+		t.Errorf("the update should carry alpha-1's card only: %s", msg)
+	}
 
 	// A reconnect starts from a fresh snapshot with everything in it.
 	again := s.subscribe(t, "rooms", nil, false)

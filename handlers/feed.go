@@ -104,11 +104,15 @@ func (f *feed) run(ctx context.Context) {
 			case <-time.After(wait):
 			}
 		}
-		last = time.Now()
 		f.mu.Lock()
 		meetings, others, joined := f.meetings, f.others, f.joined
 		f.meetings, f.others, f.joined = map[string]bool{}, false, map[string]bool{}
 		f.mu.Unlock()
+		if len(meetings) > 0 || others {
+			// Only passes for changes hold back the next one: a refresh or a
+			// new subscriber does not delay a webhook that follows it.
+			last = time.Now()
+		}
 		watched := map[string]bool{}
 		for _, name := range f.hub.Topics() {
 			watched[name] = true

@@ -159,14 +159,8 @@ func TestWebSocketBadHandshake(t *testing.T) {
 	app.Get("/ws", wsRoute(nil, func(conn *websocket.Conn) { conn.CloseNow() }, func() { refused <- struct{}{} }))
 	addr, _ := listenFiber(t, app)
 
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
 	// No Sec-WebSocket-Key and an unknown version.
-	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 99\r\n\r\n", addr)
+	conn := sendRaw(t, addr, "Sec-WebSocket-Version: 99\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatalf("no HTTP answer to a bad handshake: %v", err)
@@ -236,14 +230,7 @@ func TestWebSocketEarlyData(t *testing.T) {
 	}, func() { refused <- struct{}{} }))
 	addr, _ := listenFiber(t, app)
 
-	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x81\x00", addr)
+	conn := sendRaw(t, addr, "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n\x81\x00")
 	select {
 	case <-refused:
 	case <-time.After(5 * time.Second):
@@ -252,4 +239,19 @@ func TestWebSocketEarlyData(t *testing.T) {
 	if n, err := conn.Read(make([]byte, 64)); err == nil {
 		t.Errorf("the connection stayed open (read %d bytes)", n)
 	}
+}
+
+// sendRaw opens a TCP connection to addr (closed at cleanup) and sends an
+// upgrade request for /ws whose last header lines and any bytes after them
+// are rest.
+func sendRaw(t *testing.T, addr, rest string) net.Conn {
+	t.Helper()
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(conn, "GET /ws HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n%s", addr, rest)
+	return conn
 }

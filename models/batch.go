@@ -15,9 +15,10 @@ import (
 // batch is the write-back cache of one commit: the meetings, sessions and
 // participants (with their attendances) that the batch's deliveries touch.
 // It loads them in a few set-based queries before the deliveries are
-// applied, the deliveries change them in memory, and flush writes them back
-// in a few multi-row statements, so a commit costs about the same number of
-// round trips whether it holds one delivery or hundreds.
+// applied, the deliveries change the sessions and participants in memory,
+// and flush writes them back in a few multi-row statements, so a commit
+// costs about the same number of round trips whether it holds one delivery
+// or hundreds.
 //
 // The other models (recordings, streams, calls...) are rarer and are
 // written through tx directly. Two statements change cached tables in SQL
@@ -91,8 +92,8 @@ func newBatch(tx *gorm.DB) *batch {
 
 // load creates the meetings of the deliveries that are missing, locks them
 // all for the rest of the transaction (so instances never interleave
-// changes to one meeting) and moves their last-event times, and reads the sessions and participants the
-// deliveries name.
+// changes to one meeting), moves their last-event times forward, and reads
+// the sessions and participants the deliveries name.
 func (b *batch) load(ds []Delivery) error {
 	if err := b.loadMeetings(ds); err != nil {
 		return err

@@ -57,20 +57,30 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 		transcriptions []Transcription
 		agents         []AgentSession
 	)
+	// Jobs of a live session were first seen no earlier than the session:
+	// rows older than the oldest live session are history, not read.
+	since := sessions[0].FirstSeenAt
+	for _, sess := range sessions {
+		if sess.FirstSeenAt.Before(since) {
+			since = sess.FirstSeenAt
+		}
+	}
+	since = since.Add(-time.Minute)
 	newest := "updated_at, id"
 	for _, q := range []struct {
 		dest  any
 		where string
+		args  []any
 		order string
 	}{
-		{&meetings, "id IN ?", "id"},
-		{&present, "meeting_ref IN ? AND present", "first_seen_at, id"},
-		{&recordings, "meeting_ref IN ?", newest},
-		{&streams, "meeting_ref IN ?", newest},
-		{&transcriptions, "meeting_ref IN ?", newest},
-		{&agents, "meeting_ref IN ?", newest},
+		{&meetings, "id IN ?", []any{refs}, "id"},
+		{&present, "meeting_ref IN ? AND present", []any{refs}, "first_seen_at, id"},
+		{&recordings, "meeting_ref IN ? AND updated_at >= ?", []any{refs, since}, newest},
+		{&streams, "meeting_ref IN ? AND updated_at >= ?", []any{refs, since}, newest},
+		{&transcriptions, "meeting_ref IN ? AND updated_at >= ?", []any{refs, since}, newest},
+		{&agents, "meeting_ref IN ? AND first_seen_at >= ?", []any{refs, since}, newest},
 	} {
-		if err := db.Where(q.where, refs).Order(q.order).Find(q.dest).Error; err != nil {
+		if err := db.Where(q.where, q.args...).Order(q.order).Find(q.dest).Error; err != nil {
 			return nil, err
 		}
 	}

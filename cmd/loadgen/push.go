@@ -29,6 +29,8 @@ type liveClient struct {
 	ended   chan struct{}
 	err     error // why the socket ended, set before ended closes
 	stray   int   // messages that showed no step
+	msgs    int   // messages after the snapshot
+	bytes   int64 // their size
 	dropped bool  // ended before the run did
 }
 
@@ -131,6 +133,7 @@ type pushReport struct {
 	P50, P90, P99, Max time.Duration
 	Min                time.Duration
 	SentP50, SentP99   time.Duration // from the POST being sent, commit included
+	MsgBytes           float64       // mean size of a pushed message after the snapshot
 	StepSkew           time.Duration // p50 over steps of (last client - first client) arrival
 	CPUSelf, CPUServer float64
 	CPUOther           float64
@@ -199,6 +202,7 @@ func runPush(ctx context.Context, cfg config, out io.Writer) (pushReport, error)
 					c.err = err
 					return
 				}
+				c.msgs, c.bytes = c.msgs+1, c.bytes+int64(len(msg))
 				s, ok := plan.stateOf(msg)
 				if !ok {
 					c.stray++
@@ -282,9 +286,10 @@ clients:
 	var skews []time.Duration
 	firstAt := make([]int64, r.Steps)
 	lastAt := make([]int64, r.Steps)
-	stray := 0
+	stray, msgs, msgBytes := 0, 0, int64(0)
 	for _, c := range d.clients {
 		stray += c.stray
+		msgs, msgBytes = msgs+c.msgs, msgBytes+c.bytes
 		for s := 0; s < r.Steps; s++ {
 			a := c.arrived[s]
 			if a == 0 {
@@ -308,6 +313,9 @@ clients:
 		}
 	}
 	r.Expected = r.Deliveries + r.Missing
+	if msgs > 0 {
+		r.MsgBytes = float64(msgBytes) / float64(msgs)
+	}
 	slices.Sort(lat)
 	slices.Sort(fromSent)
 	slices.Sort(skews)
@@ -323,16 +331,16 @@ clients:
 	if r.PostErr != "" {
 		fmt.Fprintf(out, "  stopped early: %s\n", r.PostErr)
 	}
-	fmt.Fprintf(out, "  %d webhooks answered (POST p50 %sms); %d deliveries, %d missing after %v, %d messages showing no step\n",
-		r.Steps, fmtMS(r.PostP50), r.Deliveries, r.Missing, cfg.Drain, stray)
+	fmt.Fprintf(out, "  %d webhooks answered (POST p50 %sms); %d deliveries, %d missing after %v, %d messages showing no step; %.0f bytes per pushed message\n",
+		r.Steps, fmtMS(r.PostP50), r.Deliveries, r.Missing, cfg.Drain, stray, r.MsgBytes)
 	fmt.Fprintf(out, "  2xx -> message latency over all deliveries: p50 %sms p90 %sms p99 %sms max %sms (min %sms); first-to-last client spread per webhook p50 %sms\n",
 		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtMS(r.Min), fmtMS(r.StepSkew))
 	fmt.Fprintf(out, "  POST sent -> message (commit included): p50 %sms p99 %sms\n", fmtMS(r.SentP50), fmtMS(r.SentP99))
 	fmt.Fprintf(out, "  dropped clients %d (%s); cpu (cores, of %d): loadgen %s, server %s, everything else %s; loadgen RSS %d MiB\n",
 		r.Dropped, fmtCounts(r.DropReasons), runtime.NumCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther), r.SelfRSSKB/1024)
-	fmt.Fprintf(out, "loadgen mode=push url=%s clients=%d connected=%d interval=%v webhooks=%d deliveries=%d missing=%d dropped=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s min_ms=%s sent_p50_ms=%s sent_p99_ms=%s spread_p50_ms=%s post_p50_ms=%s cpu_loadgen=%s cpu_server=%s cpu_other=%s nofile=%d\n",
+	fmt.Fprintf(out, "loadgen mode=push url=%s clients=%d connected=%d interval=%v webhooks=%d deliveries=%d missing=%d dropped=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s min_ms=%s sent_p50_ms=%s sent_p99_ms=%s spread_p50_ms=%s post_p50_ms=%s msg_bytes=%.0f cpu_loadgen=%s cpu_server=%s cpu_other=%s nofile=%d\n",
 		cfg.URL, cfg.Clients, r.Connected, cfg.Interval, r.Steps, r.Deliveries, r.Missing, r.Dropped,
-		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtMS(r.Min), fmtMS(r.SentP50), fmtMS(r.SentP99), fmtMS(r.StepSkew), fmtMS(r.PostP50), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther), limit)
+		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtMS(r.Min), fmtMS(r.SentP50), fmtMS(r.SentP99), fmtMS(r.StepSkew), fmtMS(r.PostP50), r.MsgBytes, fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther), limit)
 	if r.Steps == 0 {
 		return r, errors.New("no webhook was answered 2xx")
 	}

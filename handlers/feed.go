@@ -16,12 +16,19 @@ import (
 // changes, so time-based state (a silent session turning stale) shows.
 const refreshEvery = 30 * time.Second
 
-// passGap is the least time between two passes. A change after a quiet
-// spell is pushed at once; under a stream of webhooks the changes of each
-// gap are rendered and sent together, so pages update ten times a second
-// at most, however many webhooks arrive, and the render and fan-out cost
-// stays bounded.
-const passGap = 100 * time.Millisecond
+// A pass for changes is followed by a gap before the next one, passCostX
+// times what the pass cost: its own time plus fanoutCost for each message
+// it queued for a socket (the CPU a write takes, measured on a 2-core
+// machine), and at most maxPassGap. Under a stream of webhooks the changes
+// of each gap are taken together, so the push keeps to about a fifth of
+// the machine: with one browser open a page still updates within
+// milliseconds, with a thousand every maxPassGap, whatever the rate of
+// webhooks. A change after a quiet spell is pushed at once.
+const (
+	fanoutCost = 20 * time.Microsecond
+	passCostX  = 4
+	maxPassGap = 100 * time.Millisecond
+)
 
 // feed pushes changed fragments to the pages that show them. After each
 // commit it re-renders, once per topic, every watched page the commit can
@@ -87,7 +94,7 @@ func (f *feed) poke() {
 func (f *feed) run(ctx context.Context) {
 	tick := time.NewTicker(refreshEvery)
 	defer tick.Stop()
-	var last time.Time
+	var next time.Time // the earliest start of the next pass
 	for {
 		all := false
 		select {
@@ -97,43 +104,47 @@ func (f *feed) run(ctx context.Context) {
 		case <-tick.C:
 			all = true
 		}
-		if wait := passGap - time.Since(last); wait > 0 {
+		if wait := time.Until(next); wait > 0 {
 			select {
 			case <-ctx.Done():
 				return
 			case <-time.After(wait):
 			}
 		}
+		start := time.Now()
 		f.mu.Lock()
 		meetings, others, joined := f.meetings, f.others, f.joined
 		f.meetings, f.others, f.joined = map[string]bool{}, false, map[string]bool{}
 		f.mu.Unlock()
-		if len(meetings) > 0 || others {
-			// Only passes for changes hold back the next one: a refresh or a
-			// new subscriber does not delay a webhook that follows it.
-			last = time.Now()
-		}
 		watched := map[string]bool{}
+		queued := 0
 		for _, name := range f.hub.Topics() {
 			watched[name] = true
 			t, err := parseTopic(name)
 			if err == nil && (all || joined[name] || t.affectedBy(meetings, others)) {
-				f.refresh(ctx, name, t)
+				queued += f.refresh(ctx, name, t)
 			}
 		}
 		f.forget(watched)
+		if len(meetings) > 0 || others {
+			// Only passes for changes hold back the next one: a refresh or a
+			// new subscriber does not delay a webhook that follows it.
+			cost := time.Since(start) + time.Duration(queued)*fanoutCost
+			next = start.Add(min(passCostX*cost, maxPassGap))
+		}
 	}
 }
 
-// refresh renders a topic and publishes the fragments that changed.
-func (f *feed) refresh(ctx context.Context, name string, t topic) {
+// refresh renders a topic and publishes the fragments that changed. It
+// returns how many sockets the change was queued for.
+func (f *feed) refresh(ctx context.Context, name string, t topic) int {
 	st := f.state(name)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	frags, err := f.load(ctx, t)
 	if err != nil {
 		f.log.Warn("live render failed", "topic", name, "err", err)
-		return
+		return 0
 	}
 	var msg bytes.Buffer
 	for _, fr := range frags {
@@ -153,9 +164,10 @@ func (f *feed) refresh(ctx context.Context, name string, t topic) {
 		msg.WriteByte('\n')
 	}
 	st.remember(frags)
-	if msg.Len() > 0 {
-		f.hub.Publish(name, msg.Bytes())
+	if msg.Len() == 0 {
+		return 0
 	}
+	return f.hub.Publish(name, msg.Bytes())
 }
 
 // subscribe registers a new subscriber of a topic whose first message is

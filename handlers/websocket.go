@@ -87,7 +87,7 @@ func detach(hijacked net.Conn) (net.Conn, error) {
 	if n > 0 {
 		return nil, errors.New("the client sent data before the handshake was answered")
 	}
-	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+	if ne := net.Error(nil); !errors.As(err, &ne) || !ne.Timeout() {
 		return nil, fmt.Errorf("reading the hijacked connection: %v", err)
 	}
 	return conn, conn.SetReadDeadline(time.Time{})

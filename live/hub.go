@@ -133,18 +133,21 @@ func (h *Hub) Unsubscribe(s *Subscriber) {
 // Publish queues msg for every subscriber of topic. It never blocks: a subscriber whose buffer is full
 // is dropped and its socket closed with status 1013 (try again later), so the browser reconnects and gets a fresh snapshot.
 // Every subscriber gets the same slice: callers must not modify msg after Publish.
-func (h *Hub) Publish(name string, msg []byte) {
+// It returns how many subscribers msg was queued for.
+func (h *Hub) Publish(name string, msg []byte) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	t := h.topics[name]
 	if t == nil {
-		return
+		return 0
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	queued := 0
 	for s := range t.subs {
 		select {
 		case s.msgs <- msg:
+			queued++
 		default:
 			delete(t.subs, s)
 			h.subscribers.Add(-1)
@@ -154,6 +157,7 @@ func (h *Hub) Publish(name string, msg []byte) {
 	}
 	// An emptied topic stays in the map until its subscribers are
 	// unsubscribed (Serve always does); Topics skips it meanwhile.
+	return queued
 }
 
 // Topics lists the topics that have at least one subscriber, sorted.

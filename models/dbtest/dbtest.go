@@ -55,10 +55,13 @@ var shared struct {
 
 // cluster is a PostgreSQL server running as a child process on a loopback port.
 type cluster struct {
-	dir  string // temp dir holding data dir, socket dir and log
-	port int
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the server process has exited
+	dir        string              // temp dir holding data dir, socket dir and log
+	binDir     string              // where initdb and postgres are
+	cred       *syscall.Credential // the postgres user's, when running as root
+	syncCommit bool                // synchronous_commit: on, or off for speed
+	port       int
+	cmd        *exec.Cmd
+	done       chan struct{} // closed when the server process has exited
 }
 
 // Main runs the tests of a package and stops any throwaway PostgreSQL cluster that PostgresDSN started.
@@ -202,90 +205,125 @@ func isExecutable(path string) bool {
 
 // startCluster runs initdb in a new temp dir and starts postgres on a free loopback port.
 func startCluster() (*cluster, error) {
+	c, err := newCluster("dbtest-pg-", false)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.start(); err != nil {
+		_ = os.RemoveAll(c.dir)
+		return nil, err
+	}
+	return c, nil
+}
+
+// newCluster finds PostgreSQL and runs initdb in a new temp dir (named
+// after prefix), picking a free port; it does not start the server.
+func newCluster(prefix string, syncCommit bool) (*cluster, error) {
 	binDir, err := findBinDir()
 	if err != nil {
 		return nil, err
 	}
-
-	// initdb and postgres refuse to run as root: run them as the postgres user.
-	var cred *syscall.Credential
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("%w: running as root, and initdb/postgres cannot run as root, but there is no \"postgres\" system user (%v)", errNoPostgres, err)
-		}
-		uid, _ := strconv.ParseUint(u.Uid, 10, 32)
-		gid, _ := strconv.ParseUint(u.Gid, 10, 32)
-		cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{uint32(gid)}}
-	}
-
-	dir, err := os.MkdirTemp("", "dbtest-pg-")
+	cred, err := postgresUser()
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{dir: dir}
-	if err := c.start(binDir, cred); err != nil {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	c := &cluster{dir: dir, binDir: binDir, cred: cred, syncCommit: syncCommit}
+	if err := c.initdb(); err != nil {
 		_ = os.RemoveAll(dir)
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *cluster) start(binDir string, cred *syscall.Credential) error {
-	dataDir := filepath.Join(c.dir, "data")
+// postgresUser is nil unless running as root: initdb and postgres refuse
+// to run as root, so they then run as the postgres system user.
+func postgresUser() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("%w: running as root, and initdb/postgres cannot run as root, but there is no \"postgres\" system user (%v)", errNoPostgres, err)
+	}
+	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
+	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid), Groups: []uint32{uint32(gid)}}, nil
+}
+
+func (c *cluster) command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(c.binDir, name), args...)
+	cmd.Dir = c.dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred}
+	return cmd
+}
+
+// initdb creates the data and socket dirs and picks the port.
+func (c *cluster) initdb() error {
 	sockDir := filepath.Join(c.dir, "sock")
 	if err := os.Mkdir(sockDir, 0o700); err != nil {
 		return err
 	}
-	if cred != nil {
+	if c.cred != nil {
 		for _, d := range []string{c.dir, sockDir} {
-			if err := os.Chown(d, int(cred.Uid), int(cred.Gid)); err != nil {
+			if err := os.Chown(d, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
 				return err
 			}
 		}
 	}
-	command := func(name string, args ...string) *exec.Cmd {
-		cmd := exec.Command(filepath.Join(binDir, name), args...)
-		cmd.Dir = c.dir
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		return cmd
-	}
-
-	initdb := command("initdb", "-D", dataDir, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C")
+	initdb := c.command("initdb", "-D", filepath.Join(c.dir, "data"), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C")
 	if out, err := initdb.CombinedOutput(); err != nil {
 		return fmt.Errorf("initdb: %v\n%s", err, out)
 	}
-
 	port, err := freePort()
 	if err != nil {
 		return err
 	}
 	c.port = port
+	return nil
+}
+
+// start launches the server on its data dir and port and returns once it
+// accepts connections (within 30 s). The port was free when the cluster
+// was made and only this server uses it; right after a stop the kernel may
+// still refuse it for a moment, so a few attempts are made.
+func (c *cluster) start() error {
 	logPath := filepath.Join(c.dir, "postgres.log")
-	logFile, err := os.Create(logPath)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logFile.Close() // the child keeps its own copy of the descriptor
-
-	c.cmd = command("postgres", "-D", dataDir, "-p", strconv.Itoa(port), "-k", sockDir,
-		"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
-	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
-	// Credentials are set before the parent-death signal in the child, so it survives them:
-	// the server gets SIGTERM if the test binary dies without calling Main.
-	c.cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
-	if err := c.cmd.Start(); err != nil {
-		return fmt.Errorf("starting postgres: %w", err)
+	syncCommit := "off"
+	if c.syncCommit {
+		syncCommit = "on"
 	}
-	c.done = make(chan struct{})
-	go func() { _ = c.cmd.Wait(); close(c.done) }()
-
-	if err := c.waitReady(30 * time.Second); err != nil {
+	for attempt := 0; ; attempt++ {
+		c.cmd = c.command("postgres", "-D", filepath.Join(c.dir, "data"), "-p", strconv.Itoa(c.port), "-k", filepath.Join(c.dir, "sock"),
+			"-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit="+syncCommit, "-c", "full_page_writes=off")
+		c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
+		// Credentials are set before the parent-death signal in the child, so it survives them:
+		// the server gets SIGTERM if the test binary dies without calling Main.
+		c.cmd.SysProcAttr.Pdeathsig = syscall.SIGTERM
+		if err := c.cmd.Start(); err != nil {
+			return fmt.Errorf("starting postgres: %w", err)
+		}
+		c.done = make(chan struct{})
+		go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(c.cmd, c.done)
+		err = c.waitReady(30 * time.Second)
+		if err == nil {
+			return nil
+		}
 		_ = c.stopServer()
-		log, _ := os.ReadFile(logPath)
-		return fmt.Errorf("%v; server log:\n%s", err, log)
+		if attempt == 4 {
+			log, _ := os.ReadFile(logPath)
+			return fmt.Errorf("%v; server log:\n%s", err, log)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return nil
 }
 
 // waitReady polls until the server accepts connections, it exits, or timeout passes.

@@ -60,6 +60,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
+	if open && !loopback(cfg.Addr) {
+		return fmt.Errorf("refusing to listen on %s without operator accounts: anyone who can reach it would see every meeting. "+
+			"Create an account (dashboard user add NAME, or DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD), or listen on 127.0.0.1", cfg.Addr)
+	}
 	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter})
 	defer store.Close()
 	srv := handlers.New(handlers.Config{
@@ -68,10 +72,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		APIToken: cfg.APIToken, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
 		WebhookRateLimit: cfg.WebhookRateLimit, LoginRateLimit: cfg.LoginRateLimit,
 	})
-	if open && !loopback(cfg.Addr) {
-		return fmt.Errorf("refusing to listen on %s without operator accounts: anyone who can reach it would see every meeting. "+
-			"Create an account (dashboard user add NAME, or DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD), or listen on 127.0.0.1", cfg.Addr)
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err

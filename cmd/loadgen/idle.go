@@ -10,7 +10,7 @@ import (
 
 // idleReport is the outcome of an idle run.
 type idleReport struct {
-	Clients, Connected          int
+	Connected                   int
 	RSSBefore, RSSAfter, RSSEnd int64 // KiB: before connecting, connected and settled, closed and settled
 	KBPerClient                 float64
 	HeapPerClient               float64 // KiB of Go heap in use per client, from /metrics (-1: unknown)
@@ -28,7 +28,7 @@ const (
 // runIdle opens idle websocket clients to the live-rooms page and reports
 // how much the dashboard's resident memory grew per client.
 func runIdle(ctx context.Context, cfg config, out io.Writer) (idleReport, error) {
-	r := idleReport{Clients: cfg.Clients, HeapPerClient: -1, GoroutinesPerClient: -1, ServerSeen: -1}
+	r := idleReport{HeapPerClient: -1, GoroutinesPerClient: -1, ServerSeen: -1}
 	limit, err := raiseFDLimit()
 	if err != nil {
 		fmt.Fprintf(out, "idle: could not raise RLIMIT_NOFILE: %v\n", err)

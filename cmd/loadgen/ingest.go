@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -68,13 +68,8 @@ type workerStats struct {
 // cfg.Concurrency workers until cfg.Duration has passed or cfg.N requests
 // were issued. Requests in flight at the deadline are let finish.
 func drive(ctx context.Context, cfg config, base string, serverPID int) ingestReport {
-	seed := seedOr(cfg.Seed)
-	rng := rand.New(rand.NewPCG(seed, 0x10ad))
-	run := runID(rng)
-	meetings := makeMeetings(rng, cfg.Meetings)
-	client := newHTTPClient(cfg.Concurrency, cfg.Timeout)
-	defer client.CloseIdleConnections()
-	target := base + "/webhooks/videosdk"
+	l := newLoad(cfg, base, 0x10ad)
+	defer l.client.CloseIdleConnections()
 
 	var issued atomic.Int64
 	var stoppedByN atomic.Bool
@@ -97,7 +92,7 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 				}
 				body, _ := w.next()
 				t0 := time.Now()
-				status, outcome, err := post(client, target, body, true)
+				status, outcome, err := post(l.client, l.target, body, true)
 				d := time.Since(t0)
 				lastDone.Store(int64(time.Since(start)))
 				if err != nil {
@@ -110,7 +105,7 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 					ws.outcomes[outcome]++
 				}
 			}
-		}(newWorker(seed, run, i, meetings))
+		}(l.workers[i])
 	}
 	wg.Wait()
 	cpuSelf, cpuServer, cpuOther := cpu.stop()
@@ -273,7 +268,7 @@ func printIngest(out io.Writer, mode string, cfg config, r ingestReport) {
 		r.Requests, r.Elapsed.Seconds(), r.StoppedBy, r.RPS, r.OKPS, r.Errors, fmtCounts(r.ErrKinds))
 	fmt.Fprintf(out, "  latency p50 %sms p90 %sms p99 %sms max %sms\n", fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max))
 	fmt.Fprintf(out, "  status %s; outcomes %s\n", fmtStatuses(r.Statuses), fmtCounts(r.Outcomes))
-	fmt.Fprintf(out, "  cpu (cores, of %d): loadgen %s, server %s, everything else %s\n", numCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther))
+	fmt.Fprintf(out, "  cpu (cores, of %d): loadgen %s, server %s, everything else %s\n", runtime.NumCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther))
 	url := cfg.URL
 	if mode == "noop" {
 		url = "in-process"

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -172,5 +171,3 @@ func scrapeMetrics(client *http.Client, base string, names ...string) map[string
 	}
 	return out
 }
-
-func numCPU() int { return runtime.NumCPU() }

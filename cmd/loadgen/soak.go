@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -73,18 +71,13 @@ func runSoak(ctx context.Context, cfg config, out io.Writer) (soakReport, error)
 	var ok, failed atomic.Int64
 	runCtx, stop := context.WithTimeout(ctx, cfg.Duration)
 	defer stop()
-	pace(runCtx, cfg, func(w *worker, client httpPoster) {
-		body, _ := w.next()
-		if status, _, err := post(client.c, client.url, body, false); err == nil && status/100 == 2 {
-			ok.Add(1)
-		} else {
-			failed.Add(1)
-		}
-	}, func(at time.Duration) {
+	metrics := newHTTPClient(1, cfg.Timeout)
+	defer metrics.CloseIdleConnections()
+	pace(runCtx, cfg, &ok, &failed, func(at time.Duration) {
 		s := soakSample{At: at, Heap: -1, Goroutines: -1, OK: ok.Load(), Failed: failed.Load(),
 			Messages: messages.Load(), Clients: int(connected.Load())}
 		s.RSS, _ = vmRSS(cfg.PID)
-		if m := scrapeMetrics(newHTTPClient(1, cfg.Timeout), cfg.URL, mHeapInuse, mGoroutines); m != nil {
+		if m := scrapeMetrics(metrics, cfg.URL, mHeapInuse, mGoroutines); m != nil {
 			s.Heap, s.Goroutines = m[mHeapInuse]/1024, m[mGoroutines]
 		}
 		r.Samples = append(r.Samples, s)
@@ -116,33 +109,29 @@ func runSoak(ctx context.Context, cfg config, out io.Writer) (soakReport, error)
 	return r, nil
 }
 
-// httpPoster is a worker's keep-alive client and target.
-type httpPoster struct {
-	c   *http.Client
-	url string
-}
-
-// pace calls send cfg.Rate times a second, spread over cfg.Concurrency
-// workers, until ctx ends, and sample every cfg.Sample (and once at the
-// end). A send that finds every worker busy is skipped, not queued, so a
-// slow server sees the load it can take rather than a growing backlog.
-func pace(ctx context.Context, cfg config, send func(*worker, httpPoster), sample func(time.Duration)) {
-	seed := seedOr(cfg.Seed)
-	rng := rand.New(rand.NewPCG(seed, 0x50a4))
-	run, meetings := runID(rng), makeMeetings(rng, cfg.Meetings)
-	client := newHTTPClient(cfg.Concurrency, cfg.Timeout)
-	defer client.CloseIdleConnections()
-	target := httpPoster{c: client, url: cfg.URL + "/webhooks/videosdk"}
+// pace posts the ingest workload cfg.Rate times a second, spread over
+// cfg.Concurrency workers, counting 2xx answers in ok and the rest in
+// failed, until ctx ends, and calls sample every cfg.Sample (and once at
+// the end). A post that finds every worker busy is skipped, not queued, so
+// a slow server sees the load it can take rather than a growing backlog.
+func pace(ctx context.Context, cfg config, ok, failed *atomic.Int64, sample func(time.Duration)) {
+	l := newLoad(cfg, cfg.URL, 0x50a4)
+	defer l.client.CloseIdleConnections()
 	tokens := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range cfg.Concurrency {
+	for _, w := range l.workers {
 		wg.Add(1)
-		go func(w *worker) {
+		go func() {
 			defer wg.Done()
 			for range tokens {
-				send(w, target)
+				body, _ := w.next()
+				if status, _, err := post(l.client, l.target, body, false); err == nil && status/100 == 2 {
+					ok.Add(1)
+				} else {
+					failed.Add(1)
+				}
 			}
-		}(newWorker(seed, run, i, meetings))
+		}()
 	}
 	start := time.Now()
 	tick := time.NewTicker(time.Second / time.Duration(cfg.Rate))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -220,3 +221,24 @@ func seedOr(seed uint64) uint64 {
 }
 
 func fmtMS(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
+
+// load is what drives the ingest workload: one generator per worker, over
+// the same meetings, and a keep-alive client for them all.
+type load struct {
+	workers []*worker
+	client  *http.Client
+	target  string
+}
+
+// newLoad makes cfg.Concurrency workers posting to base's VideoSDK webhook.
+// stream keeps the ids of different modes apart for the same seed.
+func newLoad(cfg config, base string, stream uint64) load {
+	seed := seedOr(cfg.Seed)
+	rng := rand.New(rand.NewPCG(seed, stream))
+	run, meetings := runID(rng), makeMeetings(rng, cfg.Meetings)
+	l := load{client: newHTTPClient(cfg.Concurrency, cfg.Timeout), target: base + "/webhooks/videosdk"}
+	for i := range cfg.Concurrency {
+		l.workers = append(l.workers, newWorker(seed, run, i, meetings))
+	}
+	return l
+}

@@ -159,7 +159,6 @@ type participant struct {
 // room is one meeting session: opened with session-started, closed with
 // session-ended once everyone has left and every job has finished.
 type room struct {
-	n                    int
 	meetingID, sessionID string
 	start                time.Time
 	maxPeople            int
@@ -203,7 +202,6 @@ type world struct {
 	agents   []agentIdentity
 	gateways []string
 	ourLines []string
-	nextRoom int
 	draining bool
 
 	opened, closed int
@@ -292,8 +290,7 @@ func (w *world) pickMeeting() string {
 }
 
 func (w *world) openRoom(delay time.Duration) {
-	w.nextRoom++
-	r := &room{n: w.nextRoom, meetingID: w.pickMeeting(), sessionID: w.hex(24), names: map[string]bool{}}
+	r := &room{meetingID: w.pickMeeting(), sessionID: w.hex(24), names: map[string]bool{}}
 	w.busy[r.meetingID] = true
 	w.rooms = append(w.rooms, r)
 	w.sched.after(delay, r, func() []webhook { return w.startSession(r) })

@@ -21,10 +21,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// signatureHeader carries the base64 RSA-SHA256 signature of the body.
-const signatureHeader = "videosdk-signature"
+	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+)
 
 // stats counts what happened; the run loop and the sender's workers both
 // update it.
@@ -162,10 +161,8 @@ type sender struct {
 	seq      uint64
 	inflight int
 	closing  bool
-	aborted  bool
 
-	wake    chan struct{} // cap 1: something changed
-	abortc  chan struct{}
+	wake    chan struct{}   // cap 1: something changed
 	ctx     context.Context // cancelled on abort, ending requests in flight
 	cancel  context.CancelFunc
 	work    chan *delivery
@@ -181,7 +178,7 @@ func newSender(url string, workers int, st *stats, retryBase, retryMax time.Dura
 			Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: workers, IdleConnTimeout: 90 * time.Second,
 		}},
 		st: st, retryBase: retryBase, retryMax: retryMax, maxAttempts: maxAttempts,
-		wake: make(chan struct{}, 1), abortc: make(chan struct{}), ctx: ctx, cancel: cancel,
+		wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel,
 		work: make(chan *delivery), done: make(chan struct{}),
 	}
 	for range workers {
@@ -235,10 +232,6 @@ func (s *sender) close(grace time.Duration) {
 	select {
 	case <-s.done:
 	case <-t.C:
-		s.mu.Lock()
-		s.aborted = true
-		s.mu.Unlock()
-		close(s.abortc)
 		s.cancel()
 		<-s.done
 	}
@@ -255,7 +248,7 @@ func (s *sender) dispatch() {
 	defer timer.Stop()
 	for {
 		s.mu.Lock()
-		if s.aborted {
+		if s.ctx.Err() != nil {
 			n := len(s.queue)
 			s.queue = nil
 			s.mu.Unlock()
@@ -270,7 +263,7 @@ func (s *sender) dispatch() {
 			}
 			select {
 			case <-s.wake:
-			case <-s.abortc:
+			case <-s.ctx.Done():
 			}
 			continue
 		}
@@ -280,7 +273,7 @@ func (s *sender) dispatch() {
 			select {
 			case <-s.wake:
 			case <-timer.C:
-			case <-s.abortc:
+			case <-s.ctx.Done():
 			}
 			continue
 		}
@@ -289,7 +282,7 @@ func (s *sender) dispatch() {
 		s.mu.Unlock()
 		select {
 		case s.work <- d:
-		case <-s.abortc:
+		case <-s.ctx.Done():
 			s.mu.Lock()
 			s.inflight--
 			s.mu.Unlock()
@@ -317,7 +310,7 @@ func (s *sender) worker() {
 		s.inflight--
 		if err != nil || code >= 500 {
 			d.attempt++
-			if s.aborted || d.attempt >= s.maxAttempts {
+			if s.ctx.Err() != nil || d.attempt >= s.maxAttempts {
 				s.st.add(func(c *summary) { c.Dropped++ })
 			} else {
 				wait := min(s.retryBase<<(d.attempt-1), s.retryMax)
@@ -342,7 +335,7 @@ func (s *sender) post(d *delivery) (int, time.Duration, error) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "meetboard-simulate/1")
 	if d.sig != "" {
-		req.Header.Set(signatureHeader, d.sig)
+		req.Header.Set(videosdk.SignatureHeader, d.sig)
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {

@@ -93,12 +93,17 @@ func upsertRow[T any](tx *gorm.DB, key T, conflict []string, merge func(*T)) (T,
 
 // mergeAndSave merges into a loaded row and writes it back if it changed.
 func mergeAndSave[T any](tx *gorm.DB, cur *T, merge func(*T)) (bool, error) {
-	before := *cur
-	merge(cur)
-	if reflect.DeepEqual(before, *cur) {
+	if !mergeChanged(cur, merge) {
 		return false, nil
 	}
 	return true, tx.Omit(clause.Associations).Save(cur).Error
+}
+
+// mergeChanged merges into a row and reports whether that changed it.
+func mergeChanged[T any](row *T, merge func(*T)) bool {
+	before := *row
+	merge(row)
+	return !reflect.DeepEqual(before, *row)
 }
 
 // fill sets *dst to v when *dst is empty: later events fill in what earlier

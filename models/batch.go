@@ -3,7 +3,6 @@ package models
 import (
 	"cmp"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -43,7 +42,7 @@ type batch struct {
 	// current marks the meetings whose live sessions and newest session
 	// are all cached.
 	current map[uint]bool
-	// closed marks the sessions whose open attendances were closed in SQL in
+	// closed marks the sessions whose open attendances were closed in
 	// this batch.
 	closed map[sessionKey]bool
 }
@@ -109,7 +108,9 @@ func (b *batch) load(ds []Delivery) error {
 			// The placeholder too: naming it is checked for every named event.
 			named = append(named, sessionKey{m.ID, ev.SessionID}, sessionKey{m.ID, ""})
 		case ev.Participant != nil:
+			// It joins a current session or the placeholder.
 			sessionless = append(sessionless, m.ID)
+			named = append(named, sessionKey{m.ID, ""})
 		}
 	}
 	if err := b.loadSessions(named, sessionless); err != nil {
@@ -224,12 +225,8 @@ func (b *batch) loadSessions(keys []sessionKey, current []uint) error {
 	if len(conds) == 0 {
 		return nil
 	}
-	where := conds[0]
-	if len(conds) == 2 {
-		where = conds[0] + " OR " + conds[1]
-	}
 	var rows []Session
-	if err := b.tx.Where(where, args...).Order("id").Find(&rows).Error; err != nil {
+	if err := b.tx.Where(strings.Join(conds, " OR "), args...).Order("id").Find(&rows).Error; err != nil {
 		return err
 	}
 	for _, k := range keys {
@@ -328,8 +325,10 @@ func (b *batch) addPerson(p *person) {
 // person returns the cached participant, reading it on a miss; nil when
 // there is none.
 func (b *batch) person(k personKey) (*person, error) {
-	if err := b.loadPeople([]personKey{k}); err != nil {
-		return nil, err
+	if !b.personSeen[k] {
+		if err := b.loadPeople([]personKey{k}); err != nil {
+			return nil, err
+		}
 	}
 	return b.people[k], nil
 }
@@ -348,9 +347,7 @@ func (p *person) write(w *Attendance) {
 
 // merge applies an event to a cached row and reports whether it changed.
 func (c *cached[T]) merge(f func(*T)) bool {
-	before := c.row
-	f(&c.row)
-	if reflect.DeepEqual(before, c.row) {
+	if !mergeChanged(&c.row, f) {
 		return false
 	}
 	c.dirty = true

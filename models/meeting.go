@@ -111,16 +111,18 @@ func (s *Session) endTime(at time.Time) time.Time {
 	return at
 }
 
-// closeAttendances ends every open attendance of the session: of the cached
-// participants in memory, and of the others in SQL, once per batch (what
-// the batch adds after that it closes itself).
+// closeAttendances ends every open attendance of the session, once per
+// batch: of the cached participants in memory, and of the others in SQL.
 func closeAttendances(b *batch, meetingRef uint, sessionID string, end time.Time) (bool, error) {
-	closed := b.closeCached(meetingRef, sessionID, end)
+	// Once closed, nobody is present in an ended session again (a join
+	// into it is closed at once), so a second call in a batch has nothing
+	// to do.
 	k := sessionKey{meetingRef, sessionID}
 	if b.closed[k] {
-		return closed, nil
+		return false, nil
 	}
 	b.closed[k] = true
+	closed := b.closeCached(meetingRef, sessionID, end)
 	tx := b.tx
 	present := tx.Model(&Participant{}).Select("id").
 		Where("meeting_ref = ? AND session_id = ? AND present", meetingRef, sessionID)
@@ -140,8 +142,10 @@ func closeAttendances(b *batch, meetingRef uint, sessionID string, end time.Time
 // join; else the placeholder session "" (which takes the provider's id once
 // an event names the session).
 func currentSession(b *batch, m *Meeting, ch *ParticipantChange, at time.Time) (string, error) {
-	if err := b.loadSessions(nil, []uint{m.ID}); err != nil {
-		return "", err
+	if !b.current[m.ID] {
+		if err := b.loadSessions(nil, []uint{m.ID}); err != nil {
+			return "", err
+		}
 	}
 	list := b.byMeeting[m.ID]
 	if len(list) == 0 {

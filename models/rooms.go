@@ -84,41 +84,52 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 			return nil, err
 		}
 	}
+	// Each list is walked once, oldest first, so the last match is the newest.
+	bySession := make(map[sessionKey]*Room, len(rooms))
+	byMeeting := make(map[uint][]*Room, len(rooms))
 	for i := range rooms {
 		r := &rooms[i]
-		ref, sid := r.Session.MeetingRef, r.Session.SessionID
-		for _, m := range meetings {
-			if m.ID == ref {
-				r.Meeting = m
-			}
+		bySession[sessionKey{r.Session.MeetingRef, r.Session.SessionID}] = r
+		byMeeting[r.Session.MeetingRef] = append(byMeeting[r.Session.MeetingRef], r)
+	}
+	for _, m := range meetings {
+		for _, r := range byMeeting[m.ID] {
+			r.Meeting = m
 		}
-		for _, p := range present {
-			if p.MeetingRef == ref && p.SessionID == sid {
-				r.Present = append(r.Present, p)
-			}
+	}
+	for _, p := range present {
+		if r := bySession[sessionKey{p.MeetingRef, p.SessionID}]; r != nil {
+			r.Present = append(r.Present, p)
 		}
-		// Lists are oldest first, so the last match is the newest.
-		for j := range recordings {
-			if x := &recordings[j]; *x.MeetingRef == ref && x.SessionID == sid && x.Kind != RecordingParticipantTrack {
+	}
+	for j := range recordings {
+		if x := &recordings[j]; x.Kind != RecordingParticipantTrack {
+			if r := bySession[sessionKey{*x.MeetingRef, x.SessionID}]; r != nil {
 				r.Recording = x
 			}
 		}
-		for j := range streams {
-			if x := &streams[j]; *x.MeetingRef == ref && x.SessionID == sid {
-				if x.Kind == StreamHLS {
-					r.HLS = x
-				} else {
-					r.Livestream = x
-				}
-			}
+	}
+	for j := range streams {
+		x := &streams[j]
+		r := bySession[sessionKey{*x.MeetingRef, x.SessionID}]
+		switch {
+		case r == nil:
+		case x.Kind == StreamHLS:
+			r.HLS = x
+		default:
+			r.Livestream = x
 		}
-		for j := range transcriptions {
-			if x := &transcriptions[j]; *x.MeetingRef == ref && x.SessionID == sid {
-				r.Transcription = x
-			}
+	}
+	for j := range transcriptions {
+		x := &transcriptions[j]
+		if r := bySession[sessionKey{*x.MeetingRef, x.SessionID}]; r != nil {
+			r.Transcription = x
 		}
-		for j := range agents {
-			if x := &agents[j]; *x.MeetingRef == ref && x.FirstSeenAt.After(r.Session.FirstSeenAt.Add(-time.Minute)) {
+	}
+	for j := range agents {
+		x := &agents[j]
+		for _, r := range byMeeting[*x.MeetingRef] {
+			if x.FirstSeenAt.After(r.Session.FirstSeenAt.Add(-time.Minute)) {
 				r.Agent = x
 			}
 		}
@@ -129,10 +140,11 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 // RecentSessions returns the sessions that ended (or went stale) most
 // recently, for meetings whose id starts with prefix.
 func (s *Store) RecentSessions(ctx context.Context, prefix string, limit int) ([]SessionRow, error) {
+	cutoff := s.staleCutoff()
 	q := s.db.WithContext(ctx).Table("sessions").
 		Select("sessions.*, meetings.meeting_id, (SELECT COUNT(*) FROM participants p WHERE p.meeting_ref = sessions.meeting_ref AND p.session_id = sessions.session_id) AS participants").
 		Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
-		Where("sessions.status = ? OR sessions.last_event_at < ?", SessionEnded, s.staleCutoff()).
+		Where("sessions.status = ? OR sessions.last_event_at < ?", SessionEnded, cutoff).
 		Order("COALESCE(sessions.ended_at, sessions.last_event_at) DESC, sessions.id DESC").Limit(pageSize(limit))
 	if prefix != "" {
 		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
@@ -141,7 +153,6 @@ func (s *Store) RecentSessions(ctx context.Context, prefix string, limit int) ([
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	cutoff := s.staleCutoff()
 	for i := range rows {
 		rows[i].markStale(cutoff)
 	}

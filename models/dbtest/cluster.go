@@ -66,10 +66,6 @@ func NewCluster(t testing.TB) *Cluster {
 // the same across Stop and Start.
 func (cl *Cluster) DSN() string { return cl.dsn }
 
-// Port is the loopback TCP port the server listens on, the same across Stop
-// and Start.
-func (cl *Cluster) Port() int { return cl.c.port }
-
 // Start launches the server on its data dir and port and returns once it
 // accepts connections (within 30 s). Starting a running cluster is an error.
 func (cl *Cluster) Start() error {

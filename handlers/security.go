@@ -65,9 +65,9 @@ func linkHosts(hosts []string) fiber.Handler {
 	if len(hosts) == 0 {
 		return func(c *fiber.Ctx) error { return c.Next() }
 	}
-	hosts = append([]string(nil), hosts...)
+	with := views.LinkHostsContext(hosts)
 	return func(c *fiber.Ctx) error {
-		c.SetUserContext(views.WithLinkHosts(c.UserContext(), hosts))
+		c.SetUserContext(with(c.UserContext()))
 		return c.Next()
 	}
 }

@@ -37,12 +37,6 @@ func span(d time.Duration) string {
 	return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
 }
 
-// linkable reports whether a URL from a webhook may be a link: only
-// absolute http and https URLs with a host are, and, when the render
-// context carries a link allowlist (WithLinkHosts), only those whose host
-// is on it. Anything else is shown as text.
-func linkable(ctx context.Context, raw string) bool { return linkRefusal(ctx, raw) == "" }
-
 // notHTTP is why a URL that is not an absolute http(s) URL is not a link.
 const notHTTP = "not an http(s) URL, so not a link"
 
@@ -108,22 +102,28 @@ func (l *linkHostList) allows(host string) bool {
 // (the request's user context) and the live push (the server's context)
 // must carry it, or pushed fragments would differ from the page.
 func WithLinkHosts(ctx context.Context, hosts []string) context.Context {
-	if len(hosts) == 0 {
-		return context.WithValue(ctx, linkHostsKey{}, (*linkHostList)(nil))
-	}
-	l := &linkHostList{exact: map[string]bool{}}
-	for _, h := range hosts {
-		e, err := parseLinkHost(h)
-		if err != nil {
-			continue
+	return LinkHostsContext(hosts)(ctx)
+}
+
+// LinkHostsContext parses the allowlist once and returns what
+// WithLinkHosts does with it, for use on every request.
+func LinkHostsContext(hosts []string) func(context.Context) context.Context {
+	var l *linkHostList
+	if len(hosts) > 0 {
+		l = &linkHostList{exact: map[string]bool{}}
+		for _, h := range hosts {
+			e, err := parseLinkHost(h)
+			if err != nil {
+				continue
+			}
+			if base, ok := strings.CutPrefix(e, "*."); ok {
+				l.suffixes = append(l.suffixes, "."+base)
+			} else {
+				l.exact[e] = true
+			}
 		}
-		if base, ok := strings.CutPrefix(e, "*."); ok {
-			l.suffixes = append(l.suffixes, "."+base)
-		} else {
-			l.exact[e] = true
-		}
 	}
-	return context.WithValue(ctx, linkHostsKey{}, l)
+	return func(ctx context.Context) context.Context { return context.WithValue(ctx, linkHostsKey{}, l) }
 }
 
 // ParseLinkHosts reads a comma-separated link allowlist, such as

@@ -246,3 +246,9 @@ func TestFragmentRenderUsesContextAllowlist(t *testing.T) {
 		t.Errorf("open %s\nclosed %s", open, closed)
 	}
 }
+
+// linkable reports whether a URL from a webhook may be a link: only
+// absolute http and https URLs with a host are, and, when the render
+// context carries a link allowlist (WithLinkHosts), only those whose host
+// is on it.
+func linkable(ctx context.Context, raw string) bool { return linkRefusal(ctx, raw) == "" }

@@ -40,8 +40,7 @@ func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 
 // storeError answers a failed query: the database is the likely cause.
 func (h *Handler) storeError(c *fiber.Ctx, err error) error {
-	h.metrics.dbError()
 	h.log.Error("query failed", "path", c.Path(), "err", err)
-	c.Set(fiber.HeaderRetryAfter, "5")
+	h.dbUnavailable(c)
 	return fail(c, fiber.StatusServiceUnavailable, "database unavailable, retry later")
 }

@@ -130,10 +130,10 @@ func New(cfg Config) *Server {
 	app.Use(securityHeaders(), linkHosts(cfg.LinkHosts))
 
 	// Providers: verified per provider, rate-limited per address.
-	limit := webhookLimiter(cfg.WebhookRateLimit)
-	app.Post("/webhooks/videosdk", h.countLimited, limit, h.webhookVideoSDK)
-	app.Post("/webhooks/daily", h.countLimited, limit, h.webhookDaily)
-	app.Post("/webhooks/iotum", h.countLimited, limit, h.webhookIotum)
+	limit := webhookLimiter(cfg.WebhookRateLimit, h.countLimited)
+	for _, src := range h.webhookSources() {
+		app.Post("/webhooks/"+src.provider, limit, h.webhook(src))
+	}
 	// Open to all: health, assets, signing in.
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
@@ -190,8 +190,7 @@ func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 		if fe.Code == fiber.StatusRequestEntityTooLarge {
 			msg = "request body is larger than the limit of " + formatBytes(h.cfg.BodyLimit)
 			if p := webhookProvider(c.Path()); p != "" {
-				h.metrics.webhook(p, "", statusOutcome(fe.Code), -1)
-				logWebhook(h.log, p, "", "", statusOutcome(fe.Code), fe.Code, 0, 0)
+				h.recordWebhook(h.log, p, models.Event{}, outcomeTooLarge, fe.Code, 0, -1)
 			}
 		}
 		return fail(c, fe.Code, msg)

@@ -35,7 +35,7 @@ func (h *Handler) liveConnect(c *fiber.Ctx) error {
 	sub, err := h.feed.subscribe(ctx, name, t)
 	if err != nil {
 		h.log.Warn("live snapshot failed", "topic", name, "err", err)
-		c.Set(fiber.HeaderRetryAfter, "5")
+		h.dbUnavailable(c)
 		return fiber.NewError(fiber.StatusServiceUnavailable, "snapshot unavailable, retry")
 	}
 	return upgrade(c, opts, func(conn *websocket.Conn) {

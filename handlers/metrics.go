@@ -225,6 +225,13 @@ func (m *metrics) labels(provider, typ string) (string, string) {
 	return p.name, t
 }
 
+// dbUnavailable notes that the database failed behind an answer: it is
+// counted in /metrics, and the client is told to retry in 5 s.
+func (h *Handler) dbUnavailable(c *fiber.Ctx) {
+	h.metrics.dbError()
+	c.Set(fiber.HeaderRetryAfter, "5")
+}
+
 // dbError counts a database error seen by a handler (ingest failure, query
 // failure). A no-op on a nil *metrics.
 func (m *metrics) dbError() {
@@ -238,24 +245,6 @@ func (m *metrics) dbError() {
 // the scraper asks for it).
 func (m *metrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(m.http)
-}
-
-// statusOutcome is the outcome label of a non-2xx webhook answer: 401 and
-// 403 rejected, 413 too-large, 429 rate-limited, other 4xx malformed, 5xx
-// unavailable.
-func statusOutcome(status int) string {
-	switch {
-	case status == fiber.StatusUnauthorized || status == fiber.StatusForbidden:
-		return outcomeRejected
-	case status == fiber.StatusRequestEntityTooLarge:
-		return outcomeTooLarge
-	case status == fiber.StatusTooManyRequests:
-		return outcomeRateLimited
-	case status >= 500:
-		return outcomeUnavailable
-	default:
-		return outcomeMalformed
-	}
 }
 
 // webhookProvider names the provider a request path is the webhook URL of

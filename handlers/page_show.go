@@ -35,7 +35,7 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 		// in live when the first event names the meeting.
 		if err != nil && !errors.Is(err, errNoMeeting) {
 			h.log.Error("page failed", "path", c.Path(), "err", err)
-			c.Set(fiber.HeaderRetryAfter, "5")
+			h.dbUnavailable(c)
 			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")
 		}
 		if s := signedIn(c); s != nil {

@@ -46,8 +46,12 @@ import (
 // webhooks' other errors. Providers retry 429s, so set it well above a busy
 // account's delivery rate: deliveries of one provider come from a few
 // addresses.
-func webhookLimiter(perMinute int) fiber.Handler {
+// onLimit, when not nil, is told of each refusal first.
+func webhookLimiter(perMinute int, onLimit func(c *fiber.Ctx)) fiber.Handler {
 	return newLimiter(perMinute, func(c *fiber.Ctx) error {
+		if onLimit != nil {
+			onLimit(c)
+		}
 		return fail(c, fiber.StatusTooManyRequests,
 			"too many requests from "+clientAddr(c)+"; retry after "+c.GetRespHeader(fiber.HeaderRetryAfter)+" s")
 	})

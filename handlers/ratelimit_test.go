@@ -25,7 +25,7 @@ func limitedApp(trusted []string) *fiber.App {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true,
 		EnableTrustedProxyCheck: enable, TrustedProxies: proxies, ProxyHeader: header, EnableIPValidation: validate})
 	app.Use(securityHeaders())
-	app.Post("/hook", webhookLimiter(testLimit), func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"outcome": "applied"}) })
+	app.Post("/hook", webhookLimiter(testLimit, nil), func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"outcome": "applied"}) })
 	app.Post("/login", loginLimiter(testLimit), func(c *fiber.Ctx) error { return c.SendString("welcome") })
 	app.Get("/whoami", func(c *fiber.Ctx) error { return c.SendString(clientAddr(c) + " " + c.IP()) })
 	return app
@@ -228,7 +228,7 @@ func TestParseTrustedProxies(t *testing.T) {
 
 func TestLimiterZeroIsOff(t *testing.T) {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Post("/hook", webhookLimiter(0), func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusOK) })
+	app.Post("/hook", webhookLimiter(0, nil), func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusOK) })
 	for i := 0; i < 20; i++ {
 		if resp := post(t, app, "/hook"); resp.StatusCode != fiber.StatusOK {
 			t.Fatalf("request %d: %d", i, resp.StatusCode)

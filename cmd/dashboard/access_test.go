@@ -231,14 +231,9 @@ func TestWebhookRateLimit(t *testing.T) {
 	if codes[4] != 200 || codes[5] != http.StatusTooManyRequests {
 		t.Errorf("answers: %v", codes)
 	}
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	metrics, _ := io.ReadAll(resp.Body)
-	if !strings.Contains(string(metrics), `meetboard_webhooks_total{outcome="rate-limited",provider="videosdk",type="unknown"} 2`) {
-		t.Errorf("the refused webhooks are not counted:\n%s", grepLines(string(metrics), "webhooks_total"))
+	metrics := s.metrics(t)
+	if !strings.Contains(metrics, `meetboard_webhooks_total{outcome="rate-limited",provider="videosdk",type="unknown"} 2`) {
+		t.Errorf("the refused webhooks are not counted:\n%s", grepLines(metrics, "webhooks_total"))
 	}
 }
 

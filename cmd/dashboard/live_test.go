@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -227,13 +226,7 @@ func TestShutdownClosesWith1012(t *testing.T) {
 // slow, from its metrics.
 func (s *server) liveDropped(t *testing.T) int {
 	t.Helper()
-	resp, err := http.Get(s.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, line := range strings.Split(string(b), "\n") {
+	for _, line := range strings.Split(s.metrics(t), "\n") {
 		if v, ok := strings.CutPrefix(line, "meetboard_live_clients_dropped_total "); ok {
 			n, _ := strconv.ParseFloat(v, 64)
 			return int(n)

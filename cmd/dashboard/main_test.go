@@ -85,6 +85,13 @@ type reply struct {
 	Raw    string
 }
 
+// metrics reads the server's /metrics text.
+func (s *server) metrics(t *testing.T) string {
+	t.Helper()
+	_, text := get(t, http.DefaultClient, s.URL+"/metrics", nil)
+	return text
+}
+
 func (s *server) do(t *testing.T, method, path string, body []byte, header map[string]string) reply {
 	t.Helper()
 	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
@@ -247,6 +254,15 @@ func TestBadInput(t *testing.T) {
 	}
 	if r := s.do(t, "GET", "/nowhere", nil, nil); r.Status != 404 || r.Body["error"] == nil {
 		t.Errorf("unknown route: %d %s", r.Status, r.Raw)
+	}
+	metrics := s.metrics(t)
+	for _, want := range []string{
+		`meetboard_webhooks_total{outcome="malformed",provider="videosdk",type="unknown"} 6`,
+		`meetboard_webhooks_total{outcome="too-large",provider="videosdk",type="unknown"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s:\n%s", want, grepLines(metrics, "webhooks_total"))
+		}
 	}
 }
 

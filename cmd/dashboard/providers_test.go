@@ -85,6 +85,9 @@ func TestDailyWebhooks(t *testing.T) {
 		if r := s.postTo(t, "daily", []byte(`{"test":"test"}`), nil); r.Status != 200 {
 			t.Errorf("test request: %d %s", r.Status, r.Raw)
 		}
+		if evs, _ := s.do(t, "GET", "/api/events", nil, nil).Body["events"].([]any); len(evs) != 0 {
+			t.Errorf("the test request was stored: %v", evs)
+		}
 		bodies := storyFixtures(t, "daily", "event_ts")
 		for _, b := range bodies {
 			if r := s.postTo(t, "daily", b, signer.headers(b, time.Now())); r.Status != 200 {

@@ -1,0 +1,132 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/meetboard/meetboard/handlers/webhooks/daily"
+	"github.com/meetboard/meetboard/handlers/webhooks/iotum"
+	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+	"github.com/meetboard/meetboard/models"
+)
+
+// dailyMaxSkew is how far X-Webhook-Timestamp may be from now.
+const dailyMaxSkew = 5 * time.Minute
+
+// webhookAnswer is the body of a 2xx webhook answer.
+type webhookAnswer struct {
+	EventID uint64 `json:"eventId"`
+	Outcome string `json:"outcome"`
+	Repeat  bool   `json:"repeat,omitempty"`
+}
+
+// webhookSource is what differs between the providers' endpoints.
+type webhookSource struct {
+	provider string
+	// verify checks the signature or token; nil when none is configured.
+	verify func(c *fiber.Ctx, body []byte, received time.Time) error
+	decode func(body []byte) (models.Event, error)
+	// isTest spots a set-up request, answered 200 and not stored; it is
+	// asked only of bodies that fail verification or decoding.
+	isTest func(body []byte) bool
+}
+
+// webhookSources lists the providers with the secrets configured.
+func (h *Handler) webhookSources() []webhookSource {
+	videoSDK := webhookSource{provider: videosdk.Provider, decode: videosdk.Decode}
+	if key := h.cfg.VideoSDKKey; key != nil {
+		videoSDK.verify = func(c *fiber.Ctx, body []byte, _ time.Time) error {
+			return videosdk.Verify(key, body, c.Get(videosdk.SignatureHeader))
+		}
+	}
+	// Daily's test request, sent when a webhook is created or re-activated,
+	// must get a 200 quickly or Daily refuses to create the webhook.
+	dailySource := webhookSource{provider: daily.Provider, decode: daily.Decode, isTest: daily.IsTest}
+	if secret := h.cfg.DailySecret; secret != nil {
+		dailySource.verify = func(c *fiber.Ctx, body []byte, received time.Time) error {
+			return daily.Verify(secret, body, c.Get(daily.SignatureHeader), c.Get(daily.TimestampHeader), received, dailyMaxSkew)
+		}
+	}
+	// iotum (Callbridge) signs with a static token.
+	iotumSource := webhookSource{provider: iotum.Provider, decode: iotum.Decode}
+	if token := h.cfg.IotumToken; token != "" {
+		iotumSource.verify = func(c *fiber.Ctx, _ []byte, _ time.Time) error {
+			return iotum.Verify(token, c.Get(iotum.TokenHeader))
+		}
+	}
+	return []webhookSource{videoSDK, dailySource, iotumSource}
+}
+
+// webhook receives one provider's deliveries: verify the signature on the
+// raw bytes, decode, commit, and only then answer 2xx.
+func (h *Handler) webhook(src webhookSource) fiber.Handler {
+	isTest := func(body []byte) bool { return src.isTest != nil && src.isTest(body) }
+	return func(c *fiber.Ctx) error {
+		received := time.Now().UTC()
+		// Fiber reuses the request's memory once the handler returns; the
+		// store keeps the body past that.
+		body := append([]byte(nil), c.Body()...)
+		if src.verify != nil {
+			if err := src.verify(c, body, received); err != nil {
+				if isTest(body) {
+					return c.JSON(fiber.Map{"status": "ok"})
+				}
+				h.recordWebhook(h.log.With("reason", err.Error(), "ip", c.IP()), src.provider, models.Event{},
+					outcomeRejected, fiber.StatusUnauthorized, 0, time.Since(received))
+				return fail(c, fiber.StatusUnauthorized, err.Error())
+			}
+		}
+		ev, err := src.decode(body)
+		if err != nil {
+			if isTest(body) {
+				return c.JSON(fiber.Map{"status": "ok"})
+			}
+			// The decoder's message may quote the body, so it goes to the
+			// sender only.
+			h.recordWebhook(h.log, src.provider, models.Event{}, outcomeMalformed, fiber.StatusBadRequest, 0, time.Since(received))
+			return fail(c, fiber.StatusBadRequest, err.Error())
+		}
+		return h.ingest(c, models.Delivery{Provider: src.provider, Body: body, ReceivedAt: received, Event: ev})
+	}
+}
+
+// ingest commits a decoded delivery and answers the provider: 200 once it
+// is committed, 503 (retry later) when the database cannot take it.
+func (h *Handler) ingest(c *fiber.Ctx, d models.Delivery) error {
+	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.IngestTimeout)
+	defer cancel()
+	res, err := h.cfg.Store.Ingest(ctx, d)
+	took := time.Since(d.ReceivedAt)
+	if err != nil {
+		msg := "database unavailable, retry later"
+		if errors.Is(err, models.ErrClosed) {
+			msg = "server shutting down, retry later"
+			c.Set(fiber.HeaderRetryAfter, "5")
+		} else {
+			h.dbUnavailable(c)
+		}
+		h.recordWebhook(h.log.With("err", err), d.Provider, d.Event, outcomeUnavailable, fiber.StatusServiceUnavailable, 0, took)
+		return fail(c, fiber.StatusServiceUnavailable, msg)
+	}
+	h.recordWebhook(h.log, d.Provider, d.Event, res.Outcome, fiber.StatusOK, res.EventID, took)
+	return c.JSON(webhookAnswer{EventID: res.EventID, Outcome: res.Outcome, Repeat: res.Repeat})
+}
+
+// recordWebhook counts a webhook answer in the metrics and logs it. ev
+// carries the type and meeting once the body is decoded; took < 0 means the
+// duration is unknown.
+func (h *Handler) recordWebhook(log *slog.Logger, provider string, ev models.Event, outcome string, status int, eventID uint64, took time.Duration) {
+	h.metrics.webhook(provider, ev.Type, outcome, took)
+	logWebhook(log, provider, ev.Type, ev.MeetingID, outcome, status, eventID, max(took, 0))
+}
+
+// countLimited records a webhook the rate limiter refused: it never reaches
+// a webhook handler.
+func (h *Handler) countLimited(c *fiber.Ctx) {
+	h.recordWebhook(h.log.With("ip", c.IP()), webhookProvider(c.Path()), models.Event{},
+		outcomeRateLimited, fiber.StatusTooManyRequests, 0, -1)
+}

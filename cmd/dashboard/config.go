@@ -45,6 +45,7 @@ type config struct {
 	ShutdownGrace time.Duration
 	LiveBuffer    int
 	DBMaxConns    int
+	Committers    int
 }
 
 // parseConfig reads flags from args and defaults from getenv.
@@ -68,16 +69,31 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"how long ingest waits to group deliveries into one commit (env DASHBOARD_BATCH_WINDOW)")
 	fs.StringVar(&staleAfter, "stale-after", env("DASHBOARD_STALE_AFTER", "12h"),
 		"a live session silent this long is shown as stale (env DASHBOARD_STALE_AFTER)")
-	fs.IntVar(&c.DBMaxConns, "db-max-conns", envInt(getenv, "DASHBOARD_DB_MAX_CONNS", 0),
-		"database connections per instance; 0 picks 10 on PostgreSQL, 4 on SQLite (env DASHBOARD_DB_MAX_CONNS)")
-	fs.IntVar(&c.LiveBuffer, "live-buffer", envInt(getenv, "DASHBOARD_LIVE_BUFFER", 16),
-		"messages queued per browser before it counts as too slow and is told to reconnect (env DASHBOARD_LIVE_BUFFER)")
+	// Whole numbers are read after parsing, so that a bad one in the
+	// environment is reported, not replaced by the default.
+	type intSetting struct {
+		name, key string
+		text      *string
+		to        *int
+	}
+	var ints []intSetting
+	intVar := func(to *int, name, key string, def int, usage string) {
+		text := new(string)
+		fs.StringVar(text, name, env(key, strconv.Itoa(def)), usage+" (env "+key+")")
+		ints = append(ints, intSetting{name, key, text, to})
+	}
+	intVar(&c.DBMaxConns, "db-max-conns", "DASHBOARD_DB_MAX_CONNS", 0,
+		"database `connections` per instance; 0 picks 10 on PostgreSQL, 4 on SQLite")
+	intVar(&c.Committers, "committers", "DASHBOARD_COMMITTERS", 0,
+		"ingest `transactions` in flight at once on PostgreSQL; 0 picks 2 (SQLite always has one)")
+	intVar(&c.LiveBuffer, "live-buffer", "DASHBOARD_LIVE_BUFFER", 16,
+		"`messages` queued per browser before it counts as too slow and is told to reconnect")
 	fs.StringVar(&c.PublicURL, "public-url", env("DASHBOARD_PUBLIC_URL", ""),
 		"the URL operators open, e.g. https://meet.example.com: live sockets must come from it (env DASHBOARD_PUBLIC_URL)")
-	fs.IntVar(&c.WebhookRateLimit, "webhook-rate-limit", envInt(getenv, "DASHBOARD_WEBHOOK_RATE_LIMIT", 6000),
-		"webhook requests per minute per source address, 0 for no limit (env DASHBOARD_WEBHOOK_RATE_LIMIT)")
-	fs.IntVar(&c.LoginRateLimit, "login-rate-limit", envInt(getenv, "DASHBOARD_LOGIN_RATE_LIMIT", 20),
-		"sign-in attempts per minute per source address (env DASHBOARD_LOGIN_RATE_LIMIT)")
+	intVar(&c.WebhookRateLimit, "webhook-rate-limit", "DASHBOARD_WEBHOOK_RATE_LIMIT", 6000,
+		"webhook `requests` per minute per source address, 0 for no limit")
+	intVar(&c.LoginRateLimit, "login-rate-limit", "DASHBOARD_LOGIN_RATE_LIMIT", 20,
+		"sign-in `attempts` per minute per source address")
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
 	fs.StringVar(&keyFile, "videosdk-public-key-file", env("VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE", ""),
 		"PEM file with VideoSDK's webhook public key (env VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE, or the PEM itself in VIDEOSDK_WEBHOOK_PUBLIC_KEY)")
@@ -85,6 +101,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, err
 	}
 	c.Command = fs.Args()
+	for _, i := range ints {
+		n, err := strconv.Atoi(strings.TrimSpace(*i.text))
+		if err != nil {
+			return c, fmt.Errorf("-%s (env %s): want a whole number, got %q", i.name, i.key, *i.text)
+		}
+		*i.to = n
+	}
 	var err error
 	if c.BodyLimit, err = parseBytes(bodyLimit); err != nil {
 		return c, fmt.Errorf("-body-limit: %w", err)
@@ -110,6 +133,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if c.VideoSDKKey, err = videosdk.ParsePublicKey([]byte(pemText)); err != nil {
 			return c, err
 		}
+	}
+	if c.DBMaxConns < 0 || c.Committers < 0 || c.WebhookRateLimit < 0 || c.LoginRateLimit < 0 {
+		return c, fmt.Errorf("-db-max-conns, -committers, -webhook-rate-limit and -login-rate-limit cannot be negative")
 	}
 	if c.LiveBuffer < 1 {
 		return c, fmt.Errorf("-live-buffer: want at least 1, got %d", c.LiveBuffer)
@@ -142,15 +168,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
-}
-
-// envInt reads a whole number from the environment; an unset or
-// unreadable value gives def (the flag then reports a bad value).
-func envInt(getenv func(string) string, key string, def int) int {
-	if n, err := strconv.Atoi(strings.TrimSpace(getenv(key))); err == nil {
-		return n
-	}
-	return def
 }
 
 // parseBytes reads a size such as 1048576, 512k or 4m.

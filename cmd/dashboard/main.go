@@ -64,7 +64,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("refusing to listen on %s without operator accounts: anyone who can reach it would see every meeting. "+
 			"Create an account (dashboard user add NAME, or DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD), or listen on 127.0.0.1", cfg.Addr)
 	}
-	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, StaleAfter: cfg.StaleAfter})
+	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, Committers: cfg.Committers, StaleAfter: cfg.StaleAfter})
 	defer store.Close()
 	srv := handlers.New(handlers.Config{
 		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,

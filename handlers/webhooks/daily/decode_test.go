@@ -3,16 +3,13 @@ package daily
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/webhooktest"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -62,156 +59,9 @@ var logOnly = map[string]bool{
 	"dialin.ready": true,
 }
 
-func readFixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatalf("read fixture: %v", err)
-	}
-	return b
-}
-
-// fixtureNames lists the fixture files of a testdata folder ("" for
-// testdata itself), without ".json".
-func fixtureNames(t testing.TB, dir string) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no fixtures in testdata/%s", dir)
-	}
-	names := make([]string, 0, len(paths))
-	for _, p := range paths {
-		names = append(names, strings.TrimSuffix(filepath.Base(p), ".json"))
-	}
-	sort.Strings(names)
-	return names
-}
-
 func at(sec, nanos int64) *time.Time {
 	t := time.Unix(sec, nanos).UTC()
 	return &t
-}
-
-func changeCount(ev models.Event) int {
-	n := 0
-	for _, set := range []bool{
-		ev.Session != nil, ev.Participant != nil, ev.Recording != nil, ev.Stream != nil,
-		ev.Transcription != nil, ev.Call != nil, ev.Agent != nil, ev.BatchCall != nil,
-		ev.Resource != nil, ev.KnowledgeBase != nil,
-	} {
-		if set {
-			n++
-		}
-	}
-	return n
-}
-
-// splitTimes takes the time pointers out of a copy of an event so the rest
-// can be compared with reflect.DeepEqual.
-func splitTimes(ev models.Event) (models.Event, map[string]*time.Time) {
-	times := map[string]*time.Time{}
-	if ev.Session != nil {
-		s := *ev.Session
-		times["Session.Start"], times["Session.End"] = s.Start, s.End
-		s.Start, s.End = nil, nil
-		ev.Session = &s
-	}
-	if ev.Participant != nil {
-		p := *ev.Participant
-		times["Participant.At"] = p.At
-		p.At = nil
-		ev.Participant = &p
-	}
-	if ev.Call != nil {
-		c := *ev.Call
-		times["Call.At"] = c.At
-		c.At = nil
-		ev.Call = &c
-	}
-	return ev, times
-}
-
-func dump(ev models.Event) string {
-	b, err := json.MarshalIndent(ev, "", "  ")
-	if err != nil {
-		return err.Error()
-	}
-	return string(b)
-}
-
-// eventDiff describes how got differs from want; "" when they match. Times
-// must be the same instant and in UTC.
-func eventDiff(got, want models.Event) string {
-	g, gt := splitTimes(got)
-	w, wt := splitTimes(want)
-	var diffs []string
-	keys := map[string]bool{}
-	for k := range gt {
-		keys[k] = true
-	}
-	for k := range wt {
-		keys[k] = true
-	}
-	for k := range keys {
-		a, b := gt[k], wt[k]
-		switch {
-		case a == nil && b == nil:
-		case a == nil || b == nil || !a.Equal(*b):
-			diffs = append(diffs, k+": got "+fmtTime(a)+", want "+fmtTime(b))
-		case a.Location() != time.UTC:
-			diffs = append(diffs, k+": not in UTC: "+fmtTime(a))
-		}
-	}
-	sort.Strings(diffs)
-	if !reflect.DeepEqual(g, w) {
-		diffs = append(diffs, "event:\n got: "+dump(g)+"\nwant: "+dump(w))
-	}
-	return strings.Join(diffs, "\n")
-}
-
-func fmtTime(t *time.Time) string {
-	if t == nil {
-		return "nil"
-	}
-	return t.Format(time.RFC3339Nano) + " (" + t.Location().String() + ")"
-}
-
-// checkClean reports every string in v that is not valid UTF-8 or holds a
-// NUL byte.
-func checkClean(t testing.TB, v any) {
-	t.Helper()
-	var walk func(path string, v reflect.Value)
-	walk = func(path string, v reflect.Value) {
-		switch v.Kind() {
-		case reflect.String:
-			s := v.String()
-			if !utf8.ValidString(s) {
-				t.Errorf("%s = %q is not valid UTF-8", path, s)
-			}
-			if strings.IndexByte(s, 0) >= 0 {
-				t.Errorf("%s = %q holds a NUL byte", path, s)
-			}
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(path, v.Elem())
-			}
-		case reflect.Slice, reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(path+"["+strconv.Itoa(i)+"]", v.Index(i))
-			}
-		case reflect.Struct:
-			if v.Type() == reflect.TypeFor[time.Time]() {
-				return
-			}
-			for i := 0; i < v.NumField(); i++ {
-				walk(path+"."+v.Type().Field(i).Name, v.Field(i))
-			}
-		}
-	}
-	walk("Event", reflect.ValueOf(v))
 }
 
 // checkJSONFields: the members kept as JSON text are valid JSON with no
@@ -407,7 +257,7 @@ var typeCases = map[string]models.Event{
 // type, the test request, and nothing else; the table has a row for each.
 func TestFixturesCoverEveryType(t *testing.T) {
 	have := map[string]bool{}
-	for _, n := range fixtureNames(t, "") {
+	for _, n := range webhooktest.FixtureNames(t, "") {
 		have[n] = true
 	}
 	for _, typ := range allTypes {
@@ -432,15 +282,15 @@ func TestFixturesCoverEveryType(t *testing.T) {
 // exactly the expected event; the test request is recognised and is not an
 // event.
 func TestDecodeFixtures(t *testing.T) {
-	for _, name := range fixtureNames(t, "") {
+	for _, name := range webhooktest.FixtureNames(t, "") {
 		t.Run(name, func(t *testing.T) {
-			body := readFixture(t, name+".json")
+			body := webhooktest.ReadFixture(t, name+".json")
 			if name == "test-request" {
 				if !IsTest(body) {
 					t.Error("IsTest = false for the test request")
 				}
 				if ev, err := Decode(body); !errors.Is(err, ErrMalformed) {
-					t.Errorf("Decode(test request) = %s, %v; want ErrMalformed", dump(ev), err)
+					t.Errorf("Decode(test request) = %s, %v; want ErrMalformed", webhooktest.Dump(ev), err)
 				}
 				return
 			}
@@ -459,13 +309,13 @@ func TestDecodeFixtures(t *testing.T) {
 			if len(got.Problems) != 0 {
 				t.Errorf("Problems = %q, want none", got.Problems)
 			}
-			if d := eventDiff(got, want); d != "" {
+			if d := webhooktest.EventDiff(got, want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
-			if n := changeCount(got); n != 1 && !logOnly[name] || n != 0 && logOnly[name] {
+			if n := webhooktest.ChangeCount(got); n != 1 && !logOnly[name] || n != 0 && logOnly[name] {
 				t.Errorf("%d changes (log only: %v)", n, logOnly[name])
 			}
-			checkClean(t, got)
+			webhooktest.CheckClean(t, got)
 			checkJSONFields(t, got)
 		})
 	}
@@ -547,45 +397,20 @@ var edgeCases = map[string]edgeCase{
 }
 
 func TestDecodeEdge(t *testing.T) {
-	names := fixtureNames(t, "edge")
-	seen := map[string]bool{}
-	for _, name := range names {
-		seen[name] = true
-		tc, ok := edgeCases[name]
-		if !ok {
-			t.Errorf("testdata/edge/%s.json has no table row", name)
-			continue
-		}
+	for _, name := range webhooktest.FixtureTable(t, "edge", edgeCases) {
+		tc := edgeCases[name]
 		t.Run(name, func(t *testing.T) {
-			got, err := Decode(readFixture(t, "edge/"+name+".json"))
+			got, err := Decode(webhooktest.ReadFixture(t, "edge/"+name+".json"))
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			checkClean(t, got)
-			checkProblems(t, got.Problems, tc.problems)
+			webhooktest.CheckClean(t, got)
+			webhooktest.CheckProblems(t, got.Problems, tc.problems)
 			got.Problems = nil
-			if d := eventDiff(got, tc.want); d != "" {
+			if d := webhooktest.EventDiff(got, tc.want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
 		})
-	}
-	for name := range edgeCases {
-		if !seen[name] {
-			t.Errorf("table row %q has no fixture", name)
-		}
-	}
-}
-
-func checkProblems(t *testing.T, got, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("Problems = %q, want %d mentioning %q", got, len(want), want)
-		return
-	}
-	for i := range want {
-		if !strings.Contains(got[i], want[i]) {
-			t.Errorf("Problems[%d] = %q, want it to mention %q", i, got[i], want[i])
-		}
 	}
 }
 
@@ -595,11 +420,11 @@ func checkProblems(t *testing.T, got, want []string) {
 func TestFixtureStory(t *testing.T) {
 	ids := map[string]string{}
 	for _, dir := range []string{"", "edge"} {
-		for _, name := range fixtureNames(t, dir) {
+		for _, name := range webhooktest.FixtureNames(t, dir) {
 			if name == "test-request" {
 				continue
 			}
-			ev, err := Decode(readFixture(t, filepath.Join(dir, name+".json")))
+			ev, err := Decode(webhooktest.ReadFixture(t, filepath.Join(dir, name+".json")))
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -612,7 +437,7 @@ func TestFixtureStory(t *testing.T) {
 		}
 	}
 	dec := func(name string) models.Event {
-		ev, err := Decode(readFixture(t, name+".json"))
+		ev, err := Decode(webhooktest.ReadFixture(t, name+".json"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -687,18 +512,7 @@ var malformedBodies = []string{
 
 func TestDecodeMalformed(t *testing.T) {
 	for _, body := range malformedBodies {
-		t.Run(body, func(t *testing.T) {
-			ev, err := Decode([]byte(body))
-			if err == nil {
-				t.Fatalf("Decode(%q) = %s, want an error", body, dump(ev))
-			}
-			if !errors.Is(err, ErrMalformed) {
-				t.Errorf("error %v does not wrap ErrMalformed", err)
-			}
-			if !reflect.DeepEqual(ev, models.Event{}) {
-				t.Errorf("non-zero event with the error: %s", dump(ev))
-			}
-		})
+		t.Run(body, func(t *testing.T) { webhooktest.CheckMalformed(t, Decode, ErrMalformed, []byte(body)) })
 	}
 }
 
@@ -787,11 +601,11 @@ func TestDecodeLenient(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode(%s): %v", tc.body, err)
 			}
-			checkClean(t, ev)
+			webhooktest.CheckClean(t, ev)
 			checkJSONFields(t, ev)
-			checkProblems(t, ev.Problems, tc.problems)
+			webhooktest.CheckProblems(t, ev.Problems, tc.problems)
 			ev.Problems = nil
-			if d := eventDiff(ev, tc.want); d != "" {
+			if d := webhooktest.EventDiff(ev, tc.want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
 		})
@@ -844,22 +658,22 @@ func TestDecodeTimes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if ev.Session == nil {
-				t.Fatalf("no session change: %s", dump(ev))
+				t.Fatalf("no session change: %s", webhooktest.Dump(ev))
 			}
 			got := ev.Session.Start
 			switch {
 			case tc.want == nil && got != nil:
-				t.Errorf("start_ts %s = %s, want nil", tc.value, fmtTime(got))
+				t.Errorf("start_ts %s = %s, want nil", tc.value, webhooktest.FmtTime(got))
 			case tc.want == nil && tc.value != `""`:
-				checkProblems(t, ev.Problems, []string{"payload.start_ts"})
+				webhooktest.CheckProblems(t, ev.Problems, []string{"payload.start_ts"})
 			case tc.want == nil:
-				checkProblems(t, ev.Problems, nil)
+				webhooktest.CheckProblems(t, ev.Problems, nil)
 			case got == nil:
-				t.Errorf("start_ts %s = nil (%q), want %s", tc.value, ev.Problems, fmtTime(tc.want))
+				t.Errorf("start_ts %s = nil (%q), want %s", tc.value, ev.Problems, webhooktest.FmtTime(tc.want))
 			case !got.Equal(*tc.want) || got.Location() != time.UTC:
-				t.Errorf("start_ts %s = %s, want %s", tc.value, fmtTime(got), fmtTime(tc.want))
+				t.Errorf("start_ts %s = %s, want %s", tc.value, webhooktest.FmtTime(got), webhooktest.FmtTime(tc.want))
 			default:
-				checkProblems(t, ev.Problems, nil)
+				webhooktest.CheckProblems(t, ev.Problems, nil)
 			}
 		})
 	}
@@ -892,16 +706,16 @@ func TestDecodeParticipantAt(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkProblems(t, ev.Problems, tc.problems)
+			webhooktest.CheckProblems(t, ev.Problems, tc.problems)
 			p := ev.Participant
 			if p == nil || p.Left != (tc.typ == "left") || p.ParticipantID != "u" {
-				t.Fatalf("got %s", dump(ev))
+				t.Fatalf("got %s", webhooktest.Dump(ev))
 			}
 			switch {
 			case tc.want == nil && p.At != nil, tc.want != nil && (p.At == nil || !p.At.Equal(*tc.want)):
-				t.Errorf("At = %s, want %s", fmtTime(p.At), fmtTime(tc.want))
+				t.Errorf("At = %s, want %s", webhooktest.FmtTime(p.At), webhooktest.FmtTime(tc.want))
 			case p.At != nil && p.At.Location() != time.UTC:
-				t.Errorf("At = %s, not in UTC", fmtTime(p.At))
+				t.Errorf("At = %s, not in UTC", webhooktest.FmtTime(p.At))
 			}
 		})
 	}
@@ -920,7 +734,7 @@ func TestDecodeCleansText(t *testing.T) {
 		}
 		want := models.Event{Type: "participant.left", ProviderEventID: "e", MeetingID: "rx",
 			Participant: &models.ParticipantChange{ParticipantID: "p\uFFFDq", Name: "Jo\uFFFD(hn", Left: true}}
-		if d := eventDiff(ev, want); d != "" {
+		if d := webhooktest.EventDiff(ev, want); d != "" {
 			t.Errorf("mismatch:\n%s", d)
 		}
 	})
@@ -930,7 +744,7 @@ func TestDecodeCleansText(t *testing.T) {
 			t.Fatal(err)
 		}
 		if ev.Type != "meeting.ended" || ev.Session == nil {
-			t.Errorf("got %s", dump(ev))
+			t.Errorf("got %s", webhooktest.Dump(ev))
 		}
 	})
 	t.Run("SIP headers", func(t *testing.T) {
@@ -940,7 +754,7 @@ func TestDecodeCleansText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkClean(t, ev)
+		webhooktest.CheckClean(t, ev)
 		checkJSONFields(t, ev)
 		if want := `{"X-A":"w","X-B":["",1.50,{"k":null}]}`; ev.Call.MetaData != want {
 			t.Errorf("MetaData = %s, want %s", ev.Call.MetaData, want)
@@ -965,9 +779,9 @@ func TestDecodeCleansText(t *testing.T) {
 				t.Fatalf("Decode: %v", err)
 			}
 			if !ev.HasChange() {
-				t.Errorf("no change: %s (%q)", dump(ev), ev.Problems)
+				t.Errorf("no change: %s (%q)", webhooktest.Dump(ev), ev.Problems)
 			}
-			checkClean(t, ev)
+			webhooktest.CheckClean(t, ev)
 			checkJSONFields(t, ev)
 		})
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/meetboard/meetboard/handlers/webhooks/webhooktest"
 )
 
 // The secret as Daily hands it out (base64) and as Verify takes it.
@@ -68,7 +70,7 @@ func TestParseSecret(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
-	body := readFixture(t, "participant.joined.json")
+	body := webhooktest.ReadFixture(t, "participant.joined.json")
 	ts := secs(0)
 	good := sign(testSecret, ts, body)
 

@@ -2,17 +2,14 @@ package iotum
 
 import (
 	"encoding/json"
-	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/webhooktest"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -27,42 +24,6 @@ const (
 	fxDownload    = "https://callbridge-recordings.s3.amazonaws.com/61803/1258835/903311.mp4"
 )
 
-// readFixture reads a file under testdata.
-func readFixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatalf("read fixture: %v", err)
-	}
-	return b
-}
-
-// fixtureNames lists the fixture files of a testdata folder ("" for
-// testdata itself), without ".json".
-func fixtureNames(t testing.TB, dir string) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no fixtures in testdata/%s", dir)
-	}
-	names := make([]string, 0, len(paths))
-	for _, p := range paths {
-		names = append(names, strings.TrimSuffix(filepath.Base(p), ".json"))
-	}
-	sort.Strings(names)
-	return names
-}
-
-func fixturePath(dir, name string) string {
-	if dir == "" {
-		return name + ".json"
-	}
-	return dir + "/" + name + ".json"
-}
-
 // at is a time on the day of the fixtures' conference, 2022-08-24, in UTC.
 func at(hour, min, sec int) *time.Time {
 	t := time.Date(2022, time.August, 24, hour, min, sec, 0, time.UTC)
@@ -71,126 +32,6 @@ func at(hour, min, sec int) *time.Time {
 
 func stamp(hour, min, sec int) string {
 	return at(hour, min, sec).Format("2006-01-02T15:04:05.000Z")
-}
-
-// changeCount counts the change pointers that are set.
-func changeCount(ev models.Event) int {
-	n := 0
-	for _, set := range []bool{
-		ev.Session != nil, ev.Participant != nil, ev.Recording != nil, ev.Stream != nil,
-		ev.Transcription != nil, ev.Call != nil, ev.Agent != nil, ev.BatchCall != nil,
-		ev.Resource != nil, ev.KnowledgeBase != nil,
-	} {
-		if set {
-			n++
-		}
-	}
-	return n
-}
-
-// splitTimes takes the time pointers out of an event (without touching the
-// event it was given) so the rest can be compared with reflect.DeepEqual.
-func splitTimes(ev models.Event) (models.Event, map[string]*time.Time) {
-	times := map[string]*time.Time{}
-	if ev.Session != nil {
-		s := *ev.Session
-		times["Session.Start"], times["Session.End"] = s.Start, s.End
-		s.Start, s.End = nil, nil
-		ev.Session = &s
-	}
-	if ev.Participant != nil {
-		p := *ev.Participant
-		times["Participant.At"] = p.At
-		p.At = nil
-		ev.Participant = &p
-	}
-	if ev.Call != nil {
-		c := *ev.Call
-		times["Call.At"] = c.At
-		c.At = nil
-		ev.Call = &c
-	}
-	return ev, times
-}
-
-func dump(ev models.Event) string {
-	b, err := json.MarshalIndent(ev, "", "  ")
-	if err != nil {
-		return err.Error()
-	}
-	return string(b)
-}
-
-func fmtTime(t *time.Time) string {
-	if t == nil {
-		return "nil"
-	}
-	return t.Format(time.RFC3339Nano) + " (" + t.Location().String() + ")"
-}
-
-// eventDiff describes how got differs from want; "" when they match. Times
-// must be the same instant and in UTC.
-func eventDiff(got, want models.Event) string {
-	g, gt := splitTimes(got)
-	w, wt := splitTimes(want)
-	var diffs []string
-	keys := map[string]bool{}
-	for k := range gt {
-		keys[k] = true
-	}
-	for k := range wt {
-		keys[k] = true
-	}
-	for k := range keys {
-		a, b := gt[k], wt[k]
-		switch {
-		case a == nil && b == nil:
-		case a == nil || b == nil || !a.Equal(*b):
-			diffs = append(diffs, k+": got "+fmtTime(a)+", want "+fmtTime(b))
-		case a.Location() != time.UTC:
-			diffs = append(diffs, k+": not in UTC: "+fmtTime(a))
-		}
-	}
-	sort.Strings(diffs)
-	if !reflect.DeepEqual(g, w) {
-		diffs = append(diffs, "event:\n got: "+dump(g)+"\nwant: "+dump(w))
-	}
-	return strings.Join(diffs, "\n")
-}
-
-// checkClean reports every string in v (walked through structs, pointers
-// and slices) that is not valid UTF-8 or holds a NUL byte.
-func checkClean(t testing.TB, v any) {
-	t.Helper()
-	var walk func(path string, v reflect.Value)
-	walk = func(path string, v reflect.Value) {
-		switch v.Kind() {
-		case reflect.String:
-			s := v.String()
-			if !utf8.ValidString(s) {
-				t.Errorf("%s = %q is not valid UTF-8", path, s)
-			}
-			if strings.IndexByte(s, 0) >= 0 {
-				t.Errorf("%s = %q holds a NUL byte", path, s)
-			}
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(path, v.Elem())
-			}
-		case reflect.Slice, reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(path+"["+strconv.Itoa(i)+"]", v.Index(i))
-			}
-		case reflect.Struct:
-			if v.Type() == reflect.TypeFor[time.Time]() {
-				return
-			}
-			for i := 0; i < v.NumField(); i++ {
-				walk(path+"."+v.Type().Field(i).Name, v.Field(i))
-			}
-		}
-	}
-	walk("Event", reflect.ValueOf(v))
 }
 
 // conf is an event of the fixtures' conference (meeting and session).
@@ -327,49 +168,20 @@ var edgeCases = map[string]decodeCase{
 
 func runCases(t *testing.T, dir string, cases map[string]decodeCase) {
 	t.Helper()
-	names := fixtureNames(t, dir)
-	seen := map[string]bool{}
-	for _, name := range names {
-		seen[name] = true
-		if _, ok := cases[name]; !ok {
-			t.Errorf("testdata/%s has no expected event in the table", fixturePath(dir, name))
-		}
-	}
-	for name := range cases {
-		if !seen[name] {
-			t.Errorf("table row %q has no fixture testdata/%s", name, fixturePath(dir, name))
-		}
-	}
-	for _, name := range names {
-		tc, ok := cases[name]
-		if !ok {
-			continue
-		}
+	for _, name := range webhooktest.FixtureTable(t, dir, cases) {
+		tc := cases[name]
 		t.Run(name, func(t *testing.T) {
-			got, err := Decode(readFixture(t, fixturePath(dir, name)))
+			got, err := Decode(webhooktest.ReadFixture(t, filepath.Join(dir, name+".json")))
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			checkProblems(t, got.Problems, tc.problems)
-			checkClean(t, got)
+			webhooktest.CheckProblems(t, got.Problems, tc.problems)
+			webhooktest.CheckClean(t, got)
 			got.Problems = nil
-			if d := eventDiff(got, tc.want); d != "" {
+			if d := webhooktest.EventDiff(got, tc.want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
 		})
-	}
-}
-
-func checkProblems(t *testing.T, got, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("Problems = %q, want %d problem(s) mentioning %q", got, len(want), want)
-		return
-	}
-	for i := range want {
-		if !strings.Contains(got[i], want[i]) {
-			t.Errorf("Problems[%d] = %q, want it to mention %q", i, got[i], want[i])
-		}
 	}
 }
 
@@ -392,7 +204,7 @@ var docEvents = []string{
 // forward through the story.
 func TestFixturesCoverTheDoc(t *testing.T) {
 	have := map[string]bool{}
-	for _, n := range fixtureNames(t, "") {
+	for _, n := range webhooktest.FixtureNames(t, "") {
 		have[n] = true
 	}
 	for _, e := range docEvents {
@@ -419,7 +231,7 @@ func TestFixturesCoverTheDoc(t *testing.T) {
 			Payload   string `json:"payload"`
 			Timestamp string `json:"timestamp"`
 		}
-		if err := json.Unmarshal(readFixture(t, name+".json"), &env); err != nil {
+		if err := json.Unmarshal(webhooktest.ReadFixture(t, name+".json"), &env); err != nil {
 			t.Errorf("%s: not the doc's envelope (payload must be a string): %v", name, err)
 			continue
 		}
@@ -483,8 +295,8 @@ func TestFixturesCoverTheDoc(t *testing.T) {
 // broadcast and transcription carries the same key, so they fold into one.
 func TestDecodeKeysFold(t *testing.T) {
 	keys := map[string][]string{}
-	for _, name := range fixtureNames(t, "") {
-		ev, err := Decode(readFixture(t, name+".json"))
+	for _, name := range webhooktest.FixtureNames(t, "") {
+		ev, err := Decode(webhooktest.ReadFixture(t, name+".json"))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -544,28 +356,14 @@ var malformedBodies = []string{
 	`{"event":"conference_start","payload":"{\"conference_id\":1258835}x"}`,
 }
 
-func checkMalformed(t *testing.T, body []byte) {
-	t.Helper()
-	ev, err := Decode(body)
-	if err == nil {
-		t.Fatalf("Decode(%q) = %s, want an error", body, dump(ev))
-	}
-	if !errors.Is(err, ErrMalformed) {
-		t.Errorf("Decode(%q) error %v does not wrap ErrMalformed", body, err)
-	}
-	if !reflect.DeepEqual(ev, models.Event{}) {
-		t.Errorf("Decode(%q) returned a non-zero event with its error: %s", body, dump(ev))
-	}
-}
-
 func TestDecodeMalformed(t *testing.T) {
-	for _, name := range fixtureNames(t, "malformed") {
+	for _, name := range webhooktest.FixtureNames(t, "malformed") {
 		t.Run("testdata/"+name, func(t *testing.T) {
-			checkMalformed(t, readFixture(t, "malformed/"+name+".json"))
+			webhooktest.CheckMalformed(t, Decode, ErrMalformed, webhooktest.ReadFixture(t, "malformed/"+name+".json"))
 		})
 	}
 	for _, body := range malformedBodies {
-		t.Run(body, func(t *testing.T) { checkMalformed(t, []byte(body)) })
+		t.Run(body, func(t *testing.T) { webhooktest.CheckMalformed(t, Decode, ErrMalformed, []byte(body)) })
 	}
 }
 
@@ -707,10 +505,10 @@ func TestDecodeLenient(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode(%s): %v", tc.body, err)
 			}
-			checkProblems(t, ev.Problems, tc.problems)
-			checkClean(t, ev)
+			webhooktest.CheckProblems(t, ev.Problems, tc.problems)
+			webhooktest.CheckClean(t, ev)
 			ev.Problems = nil
-			if d := eventDiff(ev, tc.want); d != "" {
+			if d := webhooktest.EventDiff(ev, tc.want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
 		})
@@ -728,16 +526,16 @@ func TestDecodeCleansText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkClean(t, ev)
+	webhooktest.CheckClean(t, ev)
 	if ev.Type != "leave_conference" || ev.MeetingID != "12\uFFFD" || ev.Participant == nil ||
 		ev.Participant.ParticipantID != "p" || ev.Participant.Role != "mod\uFFFD" || ev.Participant.Reason != "user_exit" {
-		t.Errorf("got %s", dump(ev))
+		t.Errorf("got %s", webhooktest.Dump(ev))
 	}
 	ev, err = Decode([]byte("{\"event\":\"conf\xff\\u0000x\"}"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkClean(t, ev)
+	webhooktest.CheckClean(t, ev)
 	if ev.Type != "conf\uFFFDx" {
 		t.Errorf("Type = %q, want %q", ev.Type, "conf\uFFFDx")
 	}
@@ -780,16 +578,16 @@ func TestDecodeTimes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if ev.Session == nil {
-				t.Fatalf("no session change: %s", dump(ev))
+				t.Fatalf("no session change: %s", webhooktest.Dump(ev))
 			}
 			got := ev.Session.End
 			switch {
 			case tc.want == nil && got == nil:
-				checkProblems(t, ev.Problems, []string{"timestamp"})
+				webhooktest.CheckProblems(t, ev.Problems, []string{"timestamp"})
 			case tc.want == nil || got == nil || !got.Equal(*tc.want):
-				t.Errorf("timestamp %s = %s, want %s", tc.value, fmtTime(got), fmtTime(tc.want))
+				t.Errorf("timestamp %s = %s, want %s", tc.value, webhooktest.FmtTime(got), webhooktest.FmtTime(tc.want))
 			case got.Location() != time.UTC:
-				t.Errorf("timestamp %s = %s, not in UTC", tc.value, fmtTime(got))
+				t.Errorf("timestamp %s = %s, not in UTC", tc.value, webhooktest.FmtTime(got))
 			case len(ev.Problems) != 0:
 				t.Errorf("Problems = %q, want none", ev.Problems)
 			}

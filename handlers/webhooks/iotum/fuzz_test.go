@@ -1,14 +1,11 @@
 package iotum
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
-	"reflect"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/webhooktest"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -24,62 +21,27 @@ var lenientBodies = []string{
 }
 
 func FuzzDecode(f *testing.F) {
-	for _, dir := range []string{"", "edge", "malformed"} {
-		for _, name := range fixtureNames(f, dir) {
-			f.Add(readFixture(f, fixturePath(dir, name)))
-		}
-	}
-	for _, b := range malformedBodies {
-		f.Add([]byte(b))
-	}
-	for _, b := range lenientBodies {
-		f.Add([]byte(b))
-	}
+	webhooktest.SeedFixtures(f, "", "edge", "malformed")
+	webhooktest.SeedBodies(f, malformedBodies, lenientBodies)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		in := append([]byte(nil), body...)
-		ev, err := Decode(body)
-		if !bytes.Equal(in, body) {
-			t.Fatal("Decode modified its input")
-		}
-		again, err2 := Decode(body)
-		if !reflect.DeepEqual(ev, again) || (err == nil) != (err2 == nil) ||
-			(err != nil && err.Error() != err2.Error()) {
-			t.Fatalf("Decode is not deterministic:\n%s / %v\n%s / %v", dump(ev), err, dump(again), err2)
-		}
-		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
-				t.Fatalf("error %v does not wrap ErrMalformed", err)
-			}
-			if !reflect.DeepEqual(ev, models.Event{}) {
-				t.Fatalf("non-zero event with an error: %s", dump(ev))
-			}
+		ev, ok := webhooktest.CheckDecode(t, Decode, ErrMalformed, body)
+		if !ok {
 			return
 		}
-		if !json.Valid(body) {
-			t.Fatalf("Decode accepted a body that is not valid JSON: %q", body)
-		}
-		if strings.TrimSpace(ev.Type) == "" {
-			t.Fatalf("Decode succeeded with a blank Type %q for %q", ev.Type, body)
-		}
-		checkClean(t, ev)
 		checkShape(t, ev)
 	})
 }
 
-// checkShape: at most one change; a change of a conference has its
-// meeting, session and key; stages are known; times are UTC and in range.
+// checkShape, after webhooktest.CheckDecode (at most one change, times
+// in UTC and in range): a change of a conference has its meeting, session
+// and key; stages are known.
 func checkShape(t *testing.T, ev models.Event) {
 	t.Helper()
-	if n := changeCount(ev); n > 1 {
-		t.Fatalf("%d change pointers set, at most 1 allowed: %s", n, dump(ev))
-	} else if (n == 1) != ev.HasChange() {
-		t.Fatalf("HasChange() = %v with %d change pointers", ev.HasChange(), n)
-	}
 	if ev.MeetingID != ev.SessionID {
 		t.Errorf("MeetingID %q != SessionID %q: an iotum conference is one run", ev.MeetingID, ev.SessionID)
 	}
 	if ev.HasChange() && ev.MeetingID == "" {
-		t.Errorf("a change with no conference: %s", dump(ev))
+		t.Errorf("a change with no conference: %s", webhooktest.Dump(ev))
 	}
 	var stage models.Stage
 	var key string
@@ -105,16 +67,7 @@ func checkShape(t *testing.T, ev models.Event) {
 	if c := ev.Call; c != nil {
 		if c.Step != ev.Type || c.RoomID != ev.MeetingID || !strings.HasPrefix(c.CallID, "dialout/"+ev.MeetingID+"/") ||
 			c.CallID == "dialout/"+ev.MeetingID+"/" {
-			t.Errorf("odd call: %s", dump(ev))
-		}
-	}
-	_, times := splitTimes(ev)
-	for name, tm := range times {
-		if tm == nil {
-			continue
-		}
-		if tm.Location() != time.UTC || !tm.After(time.Unix(0, 0)) || tm.Year() > 9999 {
-			t.Errorf("%s = %s: want UTC, after 1970 and no later than 9999", name, fmtTime(tm))
+			t.Errorf("odd call: %s", webhooktest.Dump(ev))
 		}
 	}
 }

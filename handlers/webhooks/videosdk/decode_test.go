@@ -3,15 +3,11 @@ package videosdk
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
+	"github.com/meetboard/meetboard/handlers/webhooks/webhooktest"
 	"github.com/meetboard/meetboard/models"
 )
 
@@ -47,153 +43,9 @@ const (
 	fxTrackRecKey = "session/" + fxSession + "/abcd/audio"
 )
 
-// readFixture reads a file under testdata.
-func readFixture(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", filepath.FromSlash(rel)))
-	if err != nil {
-		t.Fatalf("read fixture: %v", err)
-	}
-	return b
-}
-
-// fixtureNames lists the fixture files of a testdata folder, without ".json".
-func fixtureNames(t testing.TB, dir string) []string {
-	t.Helper()
-	paths, err := filepath.Glob(filepath.Join("testdata", dir, "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no fixtures in testdata/%s", dir)
-	}
-	names := make([]string, 0, len(paths))
-	for _, p := range paths {
-		names = append(names, strings.TrimSuffix(filepath.Base(p), ".json"))
-	}
-	sort.Strings(names)
-	return names
-}
-
-// changeCount counts the change pointers that are set.
-func changeCount(ev models.Event) int {
-	n := 0
-	for _, set := range []bool{
-		ev.Session != nil, ev.Participant != nil, ev.Recording != nil, ev.Stream != nil,
-		ev.Transcription != nil, ev.Call != nil, ev.Agent != nil, ev.BatchCall != nil,
-		ev.Resource != nil, ev.KnowledgeBase != nil,
-	} {
-		if set {
-			n++
-		}
-	}
-	return n
-}
-
 func utc(hour, min, sec, msec int) *time.Time {
 	t := time.Date(2022, time.July, 5, hour, min, sec, msec*int(time.Millisecond), time.UTC)
 	return &t
-}
-
-// splitTimes takes the time pointers out of an event (without touching the
-// event it was given) so the rest can be compared with reflect.DeepEqual.
-func splitTimes(ev models.Event) (models.Event, map[string]*time.Time) {
-	times := map[string]*time.Time{}
-	if ev.Session != nil {
-		s := *ev.Session
-		times["Session.Start"], times["Session.End"] = s.Start, s.End
-		s.Start, s.End = nil, nil
-		ev.Session = &s
-	}
-	if ev.Call != nil {
-		c := *ev.Call
-		times["Call.At"] = c.At
-		c.At = nil
-		ev.Call = &c
-	}
-	return ev, times
-}
-
-func dump(ev models.Event) string {
-	b, err := json.MarshalIndent(ev, "", "  ")
-	if err != nil {
-		return err.Error()
-	}
-	return string(b)
-}
-
-// eventDiff describes how got differs from want; "" when they match. Times
-// must be the same instant and in UTC.
-func eventDiff(got, want models.Event) string {
-	g, gt := splitTimes(got)
-	w, wt := splitTimes(want)
-	var diffs []string
-	keys := map[string]bool{}
-	for k := range gt {
-		keys[k] = true
-	}
-	for k := range wt {
-		keys[k] = true
-	}
-	for k := range keys {
-		a, b := gt[k], wt[k]
-		switch {
-		case a == nil && b == nil:
-		case a == nil || b == nil:
-			diffs = append(diffs, k+": got "+fmtTime(a)+", want "+fmtTime(b))
-		case !a.Equal(*b):
-			diffs = append(diffs, k+": got "+fmtTime(a)+", want "+fmtTime(b))
-		case a.Location() != time.UTC:
-			diffs = append(diffs, k+": not in UTC: "+fmtTime(a))
-		}
-	}
-	sort.Strings(diffs)
-	if !reflect.DeepEqual(g, w) {
-		diffs = append(diffs, "event:\n got: "+dump(g)+"\nwant: "+dump(w))
-	}
-	return strings.Join(diffs, "\n")
-}
-
-func fmtTime(t *time.Time) string {
-	if t == nil {
-		return "nil"
-	}
-	return t.Format(time.RFC3339Nano) + " (" + t.Location().String() + ")"
-}
-
-// checkClean reports every string in v (walked through structs, pointers
-// and slices) that is not valid UTF-8 or holds a NUL byte.
-func checkClean(t testing.TB, v any) {
-	t.Helper()
-	var walk func(path string, v reflect.Value)
-	walk = func(path string, v reflect.Value) {
-		switch v.Kind() {
-		case reflect.String:
-			s := v.String()
-			if !utf8.ValidString(s) {
-				t.Errorf("%s = %q is not valid UTF-8", path, s)
-			}
-			if strings.IndexByte(s, 0) >= 0 {
-				t.Errorf("%s = %q holds a NUL byte", path, s)
-			}
-		case reflect.Pointer, reflect.Interface:
-			if !v.IsNil() {
-				walk(path, v.Elem())
-			}
-		case reflect.Slice, reflect.Array:
-			for i := 0; i < v.Len(); i++ {
-				walk(path+"["+itoa(i)+"]", v.Index(i))
-			}
-		case reflect.Struct:
-			if v.Type() == reflect.TypeFor[time.Time]() {
-				return
-			}
-			for i := 0; i < v.NumField(); i++ {
-				walk(path+"."+v.Type().Field(i).Name, v.Field(i))
-			}
-		}
-	}
-	walk("Event", reflect.ValueOf(v))
 }
 
 func itoa(i int) string {
@@ -205,9 +57,9 @@ func itoa(i int) string {
 // exactly one change, typed after its file.
 func TestDecodeAllFixtures(t *testing.T) {
 	for _, dir := range []string{"v2", "legacy"} {
-		for _, name := range fixtureNames(t, dir) {
+		for _, name := range webhooktest.FixtureNames(t, dir) {
 			t.Run(dir+"/"+name, func(t *testing.T) {
-				ev, err := Decode(readFixture(t, dir+"/"+name+".json"))
+				ev, err := Decode(webhooktest.ReadFixture(t, dir+"/"+name+".json"))
 				if err != nil {
 					t.Fatalf("Decode: %v", err)
 				}
@@ -220,10 +72,10 @@ func TestDecodeAllFixtures(t *testing.T) {
 				if !ev.HasChange() {
 					t.Errorf("no change: the event would be kept in the log only")
 				}
-				if n := changeCount(ev); n != 1 {
-					t.Errorf("%d change pointers set, want exactly 1:\n%s", n, dump(ev))
+				if n := webhooktest.ChangeCount(ev); n != 1 {
+					t.Errorf("%d change pointers set, want exactly 1:\n%s", n, webhooktest.Dump(ev))
 				}
-				checkClean(t, ev)
+				webhooktest.CheckClean(t, ev)
 			})
 		}
 	}
@@ -582,52 +434,23 @@ var edgeCases = map[string]decodeCase{
 
 func runCases(t *testing.T, dir string, cases map[string]decodeCase, typeFromName bool) {
 	t.Helper()
-	names := fixtureNames(t, dir)
-	seen := map[string]bool{}
-	for _, name := range names {
-		seen[name] = true
-		if _, ok := cases[name]; !ok {
-			t.Errorf("testdata/%s/%s.json has no expected event in the table", dir, name)
-		}
-	}
-	for name := range cases {
-		if !seen[name] {
-			t.Errorf("table row %q has no fixture testdata/%s/%s.json", name, dir, name)
-		}
-	}
-	for _, name := range names {
-		tc, ok := cases[name]
-		if !ok {
-			continue
-		}
+	for _, name := range webhooktest.FixtureTable(t, dir, cases) {
+		tc := cases[name]
 		t.Run(name, func(t *testing.T) {
 			want := tc.want
 			if typeFromName {
 				want.Type = name
 			}
-			got, err := Decode(readFixture(t, dir+"/"+name+".json"))
+			got, err := Decode(webhooktest.ReadFixture(t, dir+"/"+name+".json"))
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			checkProblems(t, got.Problems, tc.problems)
+			webhooktest.CheckProblems(t, got.Problems, tc.problems)
 			got.Problems = nil
-			if d := eventDiff(got, want); d != "" {
+			if d := webhooktest.EventDiff(got, want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
 		})
-	}
-}
-
-func checkProblems(t *testing.T, got, want []string) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("Problems = %q, want %d problem(s) mentioning %q", got, len(want), want)
-		return
-	}
-	for i := range want {
-		if !strings.Contains(got[i], want[i]) {
-			t.Errorf("Problems[%d] = %q, want it to mention %q", i, got[i], want[i])
-		}
 	}
 }
 
@@ -651,12 +474,12 @@ func TestDecodeRecordingKeysFold(t *testing.T) {
 	for _, g := range groups {
 		t.Run(g.dir+"/"+g.prefix, func(t *testing.T) {
 			n := 0
-			for _, name := range fixtureNames(t, g.dir) {
+			for _, name := range webhooktest.FixtureNames(t, g.dir) {
 				if !strings.HasPrefix(name, g.prefix) {
 					continue
 				}
 				n++
-				ev, err := Decode(readFixture(t, g.dir+"/"+name+".json"))
+				ev, err := Decode(webhooktest.ReadFixture(t, g.dir+"/"+name+".json"))
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
@@ -697,18 +520,7 @@ var malformedBodies = []string{
 
 func TestDecodeMalformed(t *testing.T) {
 	for _, body := range malformedBodies {
-		t.Run(body, func(t *testing.T) {
-			ev, err := Decode([]byte(body))
-			if err == nil {
-				t.Fatalf("Decode(%q) = %s, want an error", body, dump(ev))
-			}
-			if !errors.Is(err, ErrMalformed) {
-				t.Errorf("Decode(%q) error %v does not wrap ErrMalformed", body, err)
-			}
-			if !reflect.DeepEqual(ev, models.Event{}) {
-				t.Errorf("Decode(%q) returned a non-zero event with its error: %s", body, dump(ev))
-			}
-		})
+		t.Run(body, func(t *testing.T) { webhooktest.CheckMalformed(t, Decode, ErrMalformed, []byte(body)) })
 	}
 }
 
@@ -737,7 +549,7 @@ func TestDecodeLenient(t *testing.T) {
 			problems: []string{"data"},
 			check: func(t *testing.T, ev models.Event) {
 				if ev.Type != "participant-joined" || ev.MeetingID != "" || ev.SessionID != "" {
-					t.Errorf("got %s", dump(ev))
+					t.Errorf("got %s", webhooktest.Dump(ev))
 				}
 			},
 		},
@@ -801,7 +613,7 @@ func TestDecodeLenient(t *testing.T) {
 			body: `{"webhookType":"call-started","data":{"meetingId":"m","roomId":"r"}}`,
 			check: func(t *testing.T, ev models.Event) {
 				if ev.MeetingID != "m" || ev.Call == nil || ev.Call.RoomID != "r" || ev.Call.Step != "call-started" {
-					t.Errorf("got %s", dump(ev))
+					t.Errorf("got %s", webhooktest.Dump(ev))
 				}
 			},
 		},
@@ -818,14 +630,14 @@ func TestDecodeLenient(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode(%s): %v", tc.body, err)
 			}
-			checkProblems(t, ev.Problems, tc.problems)
-			checkClean(t, ev)
+			webhooktest.CheckProblems(t, ev.Problems, tc.problems)
+			webhooktest.CheckClean(t, ev)
 			if tc.check != nil {
 				tc.check(t, ev)
 				return
 			}
 			ev.Problems = nil
-			if d := eventDiff(ev, tc.want); d != "" {
+			if d := webhooktest.EventDiff(ev, tc.want); d != "" {
 				t.Errorf("mismatch:\n%s", d)
 			}
 		})
@@ -843,10 +655,10 @@ func TestDecodeCleansText(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkClean(t, ev)
+		webhooktest.CheckClean(t, ev)
 		want := models.Event{Type: "participant-left", MeetingID: "mx", Participant: &models.ParticipantChange{
 			ParticipantID: "p\uFFFDq", Name: "Jo\uFFFD(hn", Left: true}}
-		if d := eventDiff(ev, want); d != "" {
+		if d := webhooktest.EventDiff(ev, want); d != "" {
 			t.Errorf("mismatch:\n%s", d)
 		}
 	})
@@ -870,7 +682,7 @@ func TestDecodeCleansText(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			checkClean(t, ev)
+			webhooktest.CheckClean(t, ev)
 			checkJSONFields(t, ev)
 		})
 	}
@@ -970,23 +782,23 @@ func TestDecodeTimes(t *testing.T) {
 				t.Fatal(err)
 			}
 			if ev.Session == nil {
-				t.Fatalf("no session change: %s", dump(ev))
+				t.Fatalf("no session change: %s", webhooktest.Dump(ev))
 			}
 			got := ev.Session.Start
 			switch {
 			case tc.want == nil && got == nil:
-				checkProblems(t, ev.Problems, []string{"start"})
+				webhooktest.CheckProblems(t, ev.Problems, []string{"start"})
 			case tc.want == nil:
-				t.Errorf("start %s = %s, want nil and a problem", tc.value, fmtTime(got))
+				t.Errorf("start %s = %s, want nil and a problem", tc.value, webhooktest.FmtTime(got))
 			case got == nil:
 				// Too far out to represent is acceptable, if it is noted.
 				if len(ev.Problems) == 0 {
-					t.Errorf("start %s = nil with no problem noted, want %s", tc.value, fmtTime(tc.want))
+					t.Errorf("start %s = nil with no problem noted, want %s", tc.value, webhooktest.FmtTime(tc.want))
 				}
 			case !got.Equal(*tc.want):
-				t.Errorf("start %s = %s, want %s", tc.value, fmtTime(got), fmtTime(tc.want))
+				t.Errorf("start %s = %s, want %s", tc.value, webhooktest.FmtTime(got), webhooktest.FmtTime(tc.want))
 			case got.Location() != time.UTC:
-				t.Errorf("start %s = %s, not in UTC", tc.value, fmtTime(got))
+				t.Errorf("start %s = %s, not in UTC", tc.value, webhooktest.FmtTime(got))
 			}
 		})
 	}
@@ -1000,10 +812,10 @@ func TestDecodeCallTimeText(t *testing.T) {
 		t.Fatal(err)
 	}
 	if ev.Call == nil {
-		t.Fatalf("no call change: %s", dump(ev))
+		t.Fatalf("no call change: %s", webhooktest.Dump(ev))
 	}
 	if ev.Call.At != nil || ev.Call.AtText != "yesterday" || ev.Call.Direction != "inbound" || ev.MeetingID != "r" {
-		t.Errorf("got %s", dump(ev))
+		t.Errorf("got %s", webhooktest.Dump(ev))
 	}
-	checkProblems(t, ev.Problems, []string{"timestamp"})
+	webhooktest.CheckProblems(t, ev.Problems, []string{"timestamp"})
 }

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/meetboard/meetboard/handlers/webhooks/webhooktest"
 )
 
 // testKeys are generated once per test binary: 2048-bit RSA is slow to make.
@@ -175,7 +177,7 @@ func TestParsePublicKeyRejects(t *testing.T) {
 func TestVerify(t *testing.T) {
 	priv, other := signingKey(t), otherKey(t)
 	pub := &priv.PublicKey
-	body := readFixture(t, "v2/recording-stopped.json")
+	body := webhooktest.ReadFixture(t, "v2/recording-stopped.json")
 	sig := sign(t, priv, body)
 	std := base64.StdEncoding.EncodeToString(sig)
 

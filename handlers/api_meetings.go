@@ -11,7 +11,7 @@ import (
 
 // apiMeetingsList serves GET /api/meetings?meeting=<id or prefix>&limit=&offset=.
 func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
-	list, err := h.cfg.Store.ListMeetings(c.UserContext(), models.MeetingFilter{
+	list, err := h.cfg.Store.ListMeetings(c.UserContext(), models.ListFilter{
 		Prefix: c.Query("meeting"),
 		Limit:  c.QueryInt("limit"),
 		Offset: c.QueryInt("offset"),

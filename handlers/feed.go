@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -241,11 +240,10 @@ func (st *topicState) remember(frags []namedFragment) {
 	}
 }
 
-// renderTopic loads a topic and renders its fragments. A meeting page of a
-// meeting not stored yet renders empty, so it fills in when events come.
+// renderTopic loads a topic and renders its fragments.
 func (h *Handler) renderTopic(ctx context.Context, t topic) ([]namedFragment, error) {
 	_, frags, err := h.load(ctx, t)
-	if err != nil && !errors.Is(err, errNoMeeting) {
+	if err != nil {
 		return nil, err
 	}
 	return renderFragments(ctx, frags)

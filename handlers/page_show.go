@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"errors"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,9 +30,7 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 			return h.htmlError(c, fiber.StatusBadRequest, err.Error())
 		}
 		meta, frags, err := h.load(c.UserContext(), t)
-		// A meeting not stored yet is still a page: it says so, and fills
-		// in live when the first event names the meeting.
-		if err != nil && !errors.Is(err, errNoMeeting) {
+		if err != nil {
 			h.log.Error("page failed", "path", c.Path(), "err", err)
 			h.dbUnavailable(c)
 			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")

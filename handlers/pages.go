@@ -12,9 +12,6 @@ import (
 // pageSize is how many rows a list page shows.
 const pageSize = 50
 
-// errNoMeeting is returned for a meeting page of a meeting not stored.
-var errNoMeeting = errors.New("no such meeting")
-
 // load reads what the page of topic t shows and lays it out as fragments.
 // Pages and the live feed both call it, so a pushed fragment is exactly what
 // a reload would show.
@@ -39,7 +36,7 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 			// Shown empty and live: it fills in when the meeting's first
 			// event arrives.
 			empty := &models.MeetingDetail{Meeting: models.Meeting{MeetingID: t.Meeting}}
-			return meta, views.MeetingFragments(empty, nil), fmt.Errorf("%w: %s", errNoMeeting, t.Meeting)
+			return meta, views.MeetingFragments(empty, nil), nil
 		}
 		if err != nil {
 			return meta, nil, err
@@ -48,7 +45,7 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 		return meta, views.MeetingFragments(d, events), err
 	case pageMeetings:
 		meta.Title = "Meetings"
-		rows, err := s.ListMeetings(ctx, models.MeetingFilter{Prefix: list.Prefix, Limit: list.Limit, Offset: list.Offset})
+		rows, err := s.ListMeetings(ctx, list)
 		rows, page.More = trim(rows)
 		return meta, views.MeetingsFragments(rows, page), err
 	case pageRecordings:

@@ -8,7 +8,8 @@ import (
 
 // ListFilter selects a page of a list, newest first.
 type ListFilter struct {
-	// Prefix keeps rows whose meeting id starts with it.
+	// Prefix keeps rows whose meeting id starts with it (an exact id
+	// matches too); empty keeps all.
 	Prefix string
 	Limit  int
 	Offset int

@@ -20,15 +20,6 @@ const DefaultStaleAfter = 12 * time.Hour
 // MaxPageSize caps list queries.
 const MaxPageSize = 500
 
-// MeetingFilter selects meetings for a list, newest activity first.
-type MeetingFilter struct {
-	// Prefix keeps meetings whose id starts with it (an exact id matches
-	// too); empty keeps all.
-	Prefix string
-	Limit  int
-	Offset int
-}
-
 // MeetingSummary is a meeting as a list row shows it.
 type MeetingSummary struct {
 	Meeting
@@ -63,7 +54,7 @@ type EventFilter struct {
 
 // ListMeetings returns a page of meetings with their live sessions and how
 // many participants are in each room now.
-func (s *Store) ListMeetings(ctx context.Context, f MeetingFilter) ([]MeetingSummary, error) {
+func (s *Store) ListMeetings(ctx context.Context, f ListFilter) ([]MeetingSummary, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Model(&Meeting{}).Order("last_event_at DESC, id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
 	if f.Prefix != "" {

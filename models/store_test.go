@@ -382,7 +382,7 @@ func TestConcurrentIngest(t *testing.T) {
 			t.Error(err)
 		}
 		total := 0
-		list, err := s.ListMeetings(context.Background(), models.MeetingFilter{Prefix: "load-"})
+		list, err := s.ListMeetings(context.Background(), models.ListFilter{Prefix: "load-"})
 		if err != nil {
 			t.Fatal(err)
 		}

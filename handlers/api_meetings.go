@@ -28,7 +28,7 @@ func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(c, fiber.StatusBadRequest, "meeting id is not a valid URL path segment")
 	}
-	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id)
+	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id, 0)
 	if errors.Is(err, models.ErrNotFound) {
 		return fail(c, fiber.StatusNotFound, "no meeting "+id)
 	}

@@ -12,6 +12,11 @@ import (
 // pageSize is how many rows a list page shows.
 const pageSize = 50
 
+// meetingPageRows is how many of each kind of row (sessions, participants,
+// recordings...) a meeting's page shows, the newest: every event of the
+// meeting renders the page again for those watching it.
+const meetingPageRows = 100
+
 // load reads what the page of topic t shows and lays it out as fragments.
 // Pages and the live feed both call it, so a pushed fragment is exactly what
 // a reload would show.
@@ -31,7 +36,7 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 		return meta, views.RoomsFragments(rooms, recent), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
-		d, err := s.MeetingDetail(ctx, "", t.Meeting)
+		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)
 		if errors.Is(err, models.ErrNotFound) {
 			// Shown empty and live: it fills in when the meeting's first
 			// event arrives.

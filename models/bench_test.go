@@ -3,6 +3,7 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -82,3 +83,52 @@ func BenchmarkIngest(b *testing.B) {
 type counter struct{ n int }
 
 func (c *counter) Next() bool { c.n--; return c.n >= 0 }
+
+// BenchmarkMeetingDetail reads a room used for 2,000 sessions, one
+// participant each, as the API does (everything) and as its page does (the
+// newest 100 of each kind).
+func BenchmarkMeetingDetail(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			url := b.TempDir() + "/bench.db"
+			if backend == "postgres" {
+				url = dbtest.PostgresDSN(b)
+			}
+			db, err := models.Open(url, models.DBOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := models.Migrate(db); err != nil {
+				b.Fatal(err)
+			}
+			s := models.NewStore(db, models.StoreOptions{})
+			b.Cleanup(s.Close)
+			const sessions = 2000
+			var wg sync.WaitGroup
+			for i := range sessions {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					sid := fmt.Sprintf("s%d", i)
+					for _, typ := range []string{"session-started", "participant-joined"} {
+						d := decodeDelivery(b, body(typ, map[string]any{"meetingId": "old-room", "sessionId": sid, "participantId": "p-" + sid, "participantName": "P"}))
+						if _, err := s.Ingest(context.Background(), d); err != nil {
+							b.Error(err)
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			for _, limit := range []int{0, 100} {
+				b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+					for b.Loop() {
+						d, err := s.MeetingDetail(context.Background(), "", "old-room", limit)
+						if err != nil || d.Totals.Sessions != sessions {
+							b.Fatalf("%v, %d sessions", err, d.Totals.Sessions)
+						}
+					}
+				})
+			}
+		})
+	}
+}

@@ -39,6 +39,21 @@ type MeetingDetail struct {
 	Transcriptions []Transcription `json:"transcriptions"`
 	Calls          []Call          `json:"calls"`
 	Agents         []AgentSession  `json:"agents"`
+	// Totals counts everything stored, including what a limited read
+	// left out; Limit is the limit it was read with (0: none).
+	Totals MeetingTotals `json:"totals"`
+	Limit  int           `json:"limit,omitempty"`
+}
+
+// MeetingTotals counts a meeting's rows of each kind.
+type MeetingTotals struct {
+	Sessions       int `json:"sessions"`
+	Participants   int `json:"participants"`
+	Recordings     int `json:"recordings"`
+	Streams        int `json:"streams"`
+	Transcriptions int `json:"transcriptions"`
+	Calls          int `json:"calls"`
+	Agents         int `json:"agents"`
 }
 
 // EventFilter selects event log entries, newest first.
@@ -97,15 +112,17 @@ func (s *Store) ListMeetings(ctx context.Context, f ListFilter) ([]MeetingSummar
 	return out, nil
 }
 
-// MeetingDetail returns everything stored about a meeting. With provider
-// empty, the most recently active meeting with that id is taken.
-func (s *Store) MeetingDetail(ctx context.Context, provider, meetingID string) (*MeetingDetail, error) {
+// MeetingDetail returns what is stored about a meeting. With provider
+// empty, the most recently active meeting with that id is taken. With limit
+// > 0, each list holds only its newest limit rows (a room in use for years
+// has thousands of sessions), still oldest first; Totals counts them all.
+func (s *Store) MeetingDetail(ctx context.Context, provider, meetingID string, limit int) (*MeetingDetail, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Where("meeting_id = ?", meetingID)
 	if provider != "" {
 		q = q.Where("provider = ?", provider)
 	}
-	var d MeetingDetail
+	d := MeetingDetail{Limit: max(limit, 0)}
 	if err := q.Order("last_event_at DESC").Limit(1).Find(&d.Meeting).Error; err != nil {
 		return nil, err
 	}
@@ -113,16 +130,22 @@ func (s *Store) MeetingDetail(ctx context.Context, provider, meetingID string) (
 		return nil, ErrNotFound
 	}
 	ref := d.Meeting.ID
-	steps := func(tx *gorm.DB) *gorm.DB { return tx.Order("COALESCE(occurred_at, received_at), id") }
-	visits := func(tx *gorm.DB) *gorm.DB { return tx.Order("id") }
+	steps := func(tx *gorm.DB) *gorm.DB {
+		return tx.Preload("Steps", func(tx *gorm.DB) *gorm.DB { return tx.Order("COALESCE(occurred_at, received_at), id") })
+	}
+	visits := func(tx *gorm.DB) *gorm.DB {
+		return tx.Preload("Attendances", func(tx *gorm.DB) *gorm.DB { return tx.Order("id") })
+	}
+	const seen = "first_seen_at, id"
+	t := &d.Totals
 	err := errors.Join(
-		db.Where("meeting_ref = ?", ref).Order("COALESCE(started_at, first_seen_at), id").Find(&d.Sessions).Error,
-		db.Where("meeting_ref = ?", ref).Preload("Attendances", visits).Order("first_seen_at, id").Find(&d.Participants).Error,
-		db.Where("meeting_ref = ?", ref).Order("first_seen_at, id").Find(&d.Recordings).Error,
-		db.Where("meeting_ref = ?", ref).Order("first_seen_at, id").Find(&d.Streams).Error,
-		db.Where("meeting_ref = ?", ref).Order("first_seen_at, id").Find(&d.Transcriptions).Error,
-		db.Where("meeting_ref = ?", ref).Preload("Steps", steps).Order("first_seen_at, id").Find(&d.Calls).Error,
-		db.Where("meeting_ref = ?", ref).Order("first_seen_at, id").Find(&d.Agents).Error,
+		readNewest(db, ref, limit, "COALESCE(started_at, first_seen_at), id", nil, &d.Sessions, &t.Sessions),
+		readNewest(db, ref, limit, seen, visits, &d.Participants, &t.Participants),
+		readNewest(db, ref, limit, seen, nil, &d.Recordings, &t.Recordings),
+		readNewest(db, ref, limit, seen, nil, &d.Streams, &t.Streams),
+		readNewest(db, ref, limit, seen, nil, &d.Transcriptions, &t.Transcriptions),
+		readNewest(db, ref, limit, seen, steps, &d.Calls, &t.Calls),
+		readNewest(db, ref, limit, seen, nil, &d.Agents, &t.Agents),
 	)
 	if err != nil {
 		return nil, err
@@ -132,6 +155,32 @@ func (s *Store) MeetingDetail(ctx context.Context, provider, meetingID string) (
 		d.Sessions[i].markStale(cutoff)
 	}
 	return &d, nil
+}
+
+// readNewest reads a meeting's rows of one kind, sorted by order; with
+// limit > 0 only the newest limit of them by arrival (which the index on
+// meeting_ref and id finds without reading the others). with adds preloads.
+// total counts them all.
+func readNewest[T any](db *gorm.DB, ref uint, limit int, order string, with func(*gorm.DB) *gorm.DB, rows *[]T, total *int) error {
+	mine := db.Model(new(T)).Where("meeting_ref = ?", ref)
+	q := mine
+	if limit > 0 {
+		q = db.Table("(?) AS newest", mine.Session(&gorm.Session{}).Order("id DESC").Limit(limit))
+	}
+	if with != nil {
+		q = with(q)
+	}
+	if err := q.Order(order).Find(rows).Error; err != nil {
+		return err
+	}
+	*total = len(*rows)
+	if limit <= 0 || *total < limit {
+		return nil
+	}
+	var n int64
+	err := mine.Session(&gorm.Session{}).Count(&n).Error
+	*total = int(n)
+	return err
 }
 
 // ListEvents returns a page of the event log, bodies included.

@@ -94,7 +94,7 @@ func body(typ string, data map[string]any) []byte {
 
 func detail(t *testing.T, s *models.Store, meetingID string) *models.MeetingDetail {
 	t.Helper()
-	d, err := s.MeetingDetail(context.Background(), "", meetingID)
+	d, err := s.MeetingDetail(context.Background(), "", meetingID, 0)
 	if err != nil {
 		t.Fatalf("meeting %s: %v", meetingID, err)
 	}

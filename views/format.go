@@ -442,6 +442,13 @@ func jobStatus(j any) string {
 }
 
 // latestSession is a meeting's most recent session.
+// truncated reports whether a limited read left rows out of d.
+func truncated(d *models.MeetingDetail) bool {
+	t := d.Totals
+	return len(d.Sessions) < t.Sessions || len(d.Participants) < t.Participants || len(d.Recordings) < t.Recordings ||
+		len(d.Streams) < t.Streams || len(d.Transcriptions) < t.Transcriptions || len(d.Calls) < t.Calls || len(d.Agents) < t.Agents
+}
+
 func latestSession(ss []models.Session) *models.Session {
 	if len(ss) == 0 {
 		return nil

@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,8 @@ func sampleDetail() *models.MeetingDetail {
 		Calls: []models.Call{{CallID: "call-1", Direction: "inbound", From: "+15550100", To: "+15550199", Status: "answered",
 			Steps: []models.CallStep{{Step: "call-ringing", ReceivedAt: *ago(5 * time.Minute)}, {Step: "call-answered", Status: "answered", At: ago(4 * time.Minute)}}}},
 		Agents: []models.AgentSession{{Kind: models.AgentSessionKind, AgentID: "agent-1", AgentSession: "as-1", Lifecycle: lifecycle(models.StageStarted, "")}},
+		Totals: models.MeetingTotals{Sessions: 2, Participants: 1, Recordings: 2, Streams: 1, Transcriptions: 1, Calls: 1, Agents: 1},
+		Limit:  100,
 	}
 }
 
@@ -449,6 +452,30 @@ func TestStaleSession(t *testing.T) {
 	}
 	if rooms.Find("#rooms-recent .badge.st-ended").Length() != 1 {
 		t.Errorf("the ended session has no ended badge")
+	}
+}
+
+// TestMeetingTruncated checks that a meeting page read with a limit counts
+// every row and says when its lists leave some out.
+func TestMeetingTruncated(t *testing.T) {
+	d := sampleDetail()
+	summary := parse(t, render(t, MeetingFragments(d, nil)[0]))
+	if got := summary.Find("#meeting-summary p.muted").First().Text(); !strings.Contains(got, "2 sessions · 1 participant") {
+		t.Errorf("summary counts %q", got)
+	}
+	if summary.Find("#meeting-truncated").Length() != 0 {
+		t.Errorf("a meeting with every row shown says some are left out")
+	}
+	d.Totals.Participants = 250
+	d.Limit = 1
+	summary = parse(t, render(t, MeetingFragments(d, nil)[0]))
+	note := summary.Find("#meeting-truncated")
+	if !strings.Contains(summary.Text(), "250 participants") || !strings.Contains(note.Text(), "newest 1.") {
+		t.Errorf("truncated summary: %q", summary.Text())
+	}
+	want := "/api/meetings/" + url.PathEscape(evilMeeting) + "?provider=videosdk"
+	if href, _ := note.Find("a").Attr("href"); href != want {
+		t.Errorf("link to the whole meeting %q, want %q", href, want)
 	}
 }
 

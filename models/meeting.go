@@ -23,6 +23,14 @@ const (
 	SessionStale = "stale"
 )
 
+// Session statuses as SQL conditions, written as the partial indexes on
+// sessions are: a prepared statement on PostgreSQL can use such an index
+// only when the condition is spelled out, not passed as a parameter.
+const (
+	sqlSessionLive  = "sessions.status = '" + SessionLive + "'"
+	sqlSessionEnded = "sessions.status = '" + SessionEnded + "'"
+)
+
 // Session is one run of a meeting, from its first participant to its end.
 type Session struct {
 	ID         uint   `gorm:"primaryKey" json:"-"`
@@ -42,6 +50,9 @@ type Session struct {
 	Error       string    `json:"error,omitempty"`
 	FirstSeenAt time.Time `json:"firstSeenAt"`
 	LastEventAt time.Time `json:"lastEventAt"`
+	// ClosedAt orders the recently ended sessions: EndedAt, else when the
+	// end was first heard of. Nil while the session is live.
+	ClosedAt *time.Time `json:"-"`
 }
 
 // LeaveReasonSessionEnded is the leave reason of participants still in the
@@ -84,6 +95,13 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 			s.Status = SessionEnded
 			if s.EndedAt == nil {
 				s.EndedAt = ch.End
+			}
+			switch {
+			case s.EndedAt != nil:
+				closed := *s.EndedAt
+				s.ClosedAt = &closed
+			case s.ClosedAt == nil:
+				s.ClosedAt = &at
 			}
 			fill(&s.EndReason, ch.Reason)
 			fill(&s.Error, ch.Error)

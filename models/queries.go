@@ -90,7 +90,7 @@ func (s *Store) ListMeetings(ctx context.Context, f ListFilter) ([]MeetingSummar
 		out[i] = MeetingSummary{Meeting: m, LiveSessions: []Session{}}
 	}
 	var live []Session
-	if err := db.Where("meeting_ref IN ? AND status = ? AND last_event_at >= ?", refs, SessionLive, s.staleCutoff()).
+	if err := db.Where("meeting_ref IN ? AND "+sqlSessionLive+" AND last_event_at >= ?", refs, s.staleCutoff()).
 		Order("id").Find(&live).Error; err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -31,7 +32,7 @@ type SessionRow struct {
 func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Table("sessions").Select("sessions.*").Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
-		Where("sessions.status = ? AND sessions.last_event_at >= ?", SessionLive, s.staleCutoff()).
+		Where(sqlSessionLive+" AND sessions.last_event_at >= ?", s.staleCutoff()).
 		Order("COALESCE(sessions.started_at, sessions.first_seen_at), sessions.id").Limit(MaxPageSize)
 	if prefix != "" {
 		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
@@ -138,21 +139,41 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 }
 
 // RecentSessions returns the sessions that ended (or went stale) most
-// recently, for meetings whose id starts with prefix.
+// recently, for meetings whose id starts with prefix. Ended sessions come
+// in the order they closed, stale ones by their last event; each kind is
+// read through its own index, newest first, so the cost does not grow with
+// the number of sessions ever held.
 func (s *Store) RecentSessions(ctx context.Context, prefix string, limit int) ([]SessionRow, error) {
+	limit = pageSize(limit)
 	cutoff := s.staleCutoff()
-	q := s.db.WithContext(ctx).Table("sessions").
-		Select("sessions.*, meetings.meeting_id, (SELECT COUNT(*) FROM participants p WHERE p.meeting_ref = sessions.meeting_ref AND p.session_id = sessions.session_id) AS participants").
-		Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
-		Where("sessions.status = ? OR sessions.last_event_at < ?", SessionEnded, cutoff).
-		Order("COALESCE(sessions.ended_at, sessions.last_event_at) DESC, sessions.id DESC").Limit(pageSize(limit))
-	if prefix != "" {
-		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
+	read := func(where string, order string, args ...any) ([]SessionRow, error) {
+		q := s.db.WithContext(ctx).Table("sessions").
+			Select("sessions.*, meetings.meeting_id, (SELECT COUNT(*) FROM participants p WHERE p.meeting_ref = sessions.meeting_ref AND p.session_id = sessions.session_id) AS participants").
+			Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
+			Where(where, args...).Order(order).Limit(limit)
+		if prefix != "" {
+			q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
+		}
+		rows := []SessionRow{}
+		return rows, q.Scan(&rows).Error
 	}
-	rows := []SessionRow{}
-	if err := q.Scan(&rows).Error; err != nil {
+	ended, err := read(sqlSessionEnded, "sessions.closed_at DESC, sessions.id DESC")
+	if err != nil {
 		return nil, err
 	}
+	stale, err := read(sqlSessionLive+" AND sessions.last_event_at < ?", "sessions.last_event_at DESC, sessions.id DESC", cutoff)
+	if err != nil {
+		return nil, err
+	}
+	closed := func(r SessionRow) time.Time {
+		if r.ClosedAt != nil {
+			return *r.ClosedAt
+		}
+		return r.LastEventAt
+	}
+	rows := append(ended, stale...)
+	slices.SortStableFunc(rows, func(a, b SessionRow) int { return closed(b).Compare(closed(a)) })
+	rows = rows[:min(len(rows), limit)]
 	for i := range rows {
 		rows[i].markStale(cutoff)
 	}

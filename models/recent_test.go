@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/models/dbtest"
 )
@@ -16,26 +15,11 @@ import (
 // the end arrived, else (stale) the last event; live ones left out.
 func TestRecentSessions(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
-		db, err := models.Open(url, models.DBOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := models.Migrate(db); err != nil {
-			t.Fatal(err)
-		}
-		s := models.NewStore(db, models.StoreOptions{StaleAfter: time.Hour})
-		t.Cleanup(s.Close)
+		s := openStoreWith(t, url, models.StoreOptions{StaleAfter: time.Hour})
 		now := time.Now().UTC().Truncate(time.Second)
 		send := func(ago time.Duration, typ string, data map[string]any) {
 			t.Helper()
-			b := body(typ, data)
-			ev, err := videosdk.Decode(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.Ingest(context.Background(), models.Delivery{Provider: videosdk.Provider, Body: b, ReceivedAt: now.Add(-ago), Event: ev}); err != nil {
-				t.Fatal(err)
-			}
+			postAt(t, s, body(typ, data), now.Add(-ago))
 		}
 		session := func(m string) map[string]any { return map[string]any{"meetingId": m, "sessionId": "s-" + m} }
 		ended := func(m string, end time.Duration) map[string]any {

@@ -23,6 +23,12 @@ const fixtures = "../handlers/webhooks/videosdk/testdata"
 // test ends.
 func openStore(t *testing.T, url string) *models.Store {
 	t.Helper()
+	return openStoreWith(t, url, models.StoreOptions{})
+}
+
+// openStoreWith is openStore with options.
+func openStoreWith(t *testing.T, url string, opts models.StoreOptions) *models.Store {
+	t.Helper()
 	db, err := models.Open(url, models.DBOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +36,7 @@ func openStore(t *testing.T, url string) *models.Store {
 	if err := models.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
-	s := models.NewStore(db, models.StoreOptions{})
+	s := models.NewStore(db, opts)
 	t.Cleanup(func() {
 		s.Close()
 		if sqlDB, err := db.DB(); err == nil {
@@ -70,12 +76,18 @@ func fixtureDir(t *testing.T, dir string) [][]byte {
 // post decodes and ingests one VideoSDK body, as the webhook handler does.
 func post(t *testing.T, s *models.Store, body []byte) models.Result {
 	t.Helper()
+	return postAt(t, s, body, time.Now().UTC())
+}
+
+// postAt is post with the time the body was received.
+func postAt(t *testing.T, s *models.Store, body []byte, at time.Time) models.Result {
+	t.Helper()
 	ev, err := videosdk.Decode(body)
 	if err != nil {
 		t.Fatalf("decode %s: %v", body, err)
 	}
 	res, err := s.Ingest(context.Background(), models.Delivery{
-		Provider: videosdk.Provider, Body: body, ReceivedAt: time.Now().UTC(), Event: ev,
+		Provider: videosdk.Provider, Body: body, ReceivedAt: at, Event: ev,
 	})
 	if err != nil {
 		t.Fatalf("ingest %s: %v", ev.Type, err)

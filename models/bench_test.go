@@ -21,19 +21,7 @@ import (
 func BenchmarkIngest(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			url := b.TempDir() + "/bench.db"
-			if backend == "postgres" {
-				url = dbtest.PostgresDSN(b)
-			}
-			db, err := models.Open(url, models.DBOptions{MaxOpenConns: 16})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := models.Migrate(db); err != nil {
-				b.Fatal(err)
-			}
-			s := models.NewStore(db, models.StoreOptions{})
-			b.Cleanup(s.Close)
+			db, s := benchStore(b, backend)
 			var n atomic.Int64
 			delivery := func() models.Delivery {
 				i := n.Add(1)
@@ -79,6 +67,25 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
+// benchStore starts a store on a fresh, migrated database of the backend
+// ("sqlite" or "postgres").
+func benchStore(b *testing.B, backend string) (*gorm.DB, *models.Store) {
+	url := b.TempDir() + "/bench.db"
+	if backend == "postgres" {
+		url = dbtest.PostgresDSN(b)
+	}
+	db, err := models.Open(url, models.DBOptions{MaxOpenConns: 16})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := models.Migrate(db); err != nil {
+		b.Fatal(err)
+	}
+	s := models.NewStore(db, models.StoreOptions{})
+	b.Cleanup(s.Close)
+	return db, s
+}
+
 // counter is a serial stand-in for testing.PB.
 type counter struct{ n int }
 
@@ -90,19 +97,7 @@ func (c *counter) Next() bool { c.n--; return c.n >= 0 }
 func BenchmarkMeetingDetail(b *testing.B) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
-			url := b.TempDir() + "/bench.db"
-			if backend == "postgres" {
-				url = dbtest.PostgresDSN(b)
-			}
-			db, err := models.Open(url, models.DBOptions{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := models.Migrate(db); err != nil {
-				b.Fatal(err)
-			}
-			s := models.NewStore(db, models.StoreOptions{})
-			b.Cleanup(s.Close)
+			_, s := benchStore(b, backend)
 			const sessions = 2000
 			var wg sync.WaitGroup
 			for i := range sessions {

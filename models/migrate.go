@@ -108,14 +108,20 @@ func SchemaVersion(db *gorm.DB) (applied, known int, err error) {
 	return applied, known, err
 }
 
+// dialectTypes gives what the placeholders of migration files stand for:
+// {{id}}, {{time}}, {{bytes}}, {{lifecycle}} (a lifecycle's columns) and
+// {{pattern_ops}} (the operator class a text index needs for LIKE 'prefix%'
+// on PostgreSQL under any collation; none on SQLite).
 func dialectTypes(db *gorm.DB) map[string]string {
 	lifecycle := "status TEXT NOT NULL DEFAULT '',\n  status_rank INTEGER NOT NULL DEFAULT 0,\n" +
 		"  starting_at {{time}},\n  started_at {{time}},\n  stopping_at {{time}},\n  ended_at {{time}},\n" +
 		"  message TEXT NOT NULL DEFAULT ''"
 	if isPostgres(db) {
-		return map[string]string{"id": "BIGSERIAL PRIMARY KEY", "time": "TIMESTAMPTZ", "bytes": "BYTEA", "lifecycle": lifecycle}
+		return map[string]string{"id": "BIGSERIAL PRIMARY KEY", "time": "TIMESTAMPTZ", "bytes": "BYTEA", "lifecycle": lifecycle,
+			"pattern_ops": "text_pattern_ops"}
 	}
-	return map[string]string{"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "time": "DATETIME", "bytes": "BLOB", "lifecycle": lifecycle}
+	return map[string]string{"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "time": "DATETIME", "bytes": "BLOB", "lifecycle": lifecycle,
+		"pattern_ops": ""}
 }
 
 func expandTypes(sql string, types map[string]string) string {

@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -476,6 +477,29 @@ func TestMeetingTruncated(t *testing.T) {
 	want := "/api/meetings/" + url.PathEscape(evilMeeting) + "?provider=videosdk"
 	if href, _ := note.Find("a").Attr("href"); href != want {
 		t.Errorf("link to the whole meeting %q, want %q", href, want)
+	}
+}
+
+// TestRoomCardNamesFifty checks that a crowded room's card names its
+// first 50 people and links to the meeting for the rest, with the count
+// still exact.
+func TestRoomCardNamesFifty(t *testing.T) {
+	rooms, _ := sampleRooms()
+	r := rooms[0]
+	r.Present = nil
+	for i := range 1234 {
+		r.Present = append(r.Present, models.Participant{ParticipantID: fmt.Sprint("p", i), Name: fmt.Sprint("Person ", i), Present: true})
+	}
+	doc := parse(t, render(t, Fragment{ID: roomID(r), Component: roomCard(r)}))
+	if got := doc.Find("li.chip").Not(".more").Length(); got != 50 {
+		t.Errorf("%d people named, want 50", got)
+	}
+	more := doc.Find("li.more a")
+	if more.Text() != "+1184 more" || more.AttrOr("href", "") != "/meetings/kx7q-2m9d-p4tz" {
+		t.Errorf("the rest: %q linking to %q", more.Text(), more.AttrOr("href", ""))
+	}
+	if !strings.Contains(doc.Find(".room-meta").Text(), "1234 in the room") {
+		t.Errorf("count: %q", doc.Find(".room-meta").Text())
 	}
 }
 

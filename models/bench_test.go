@@ -127,3 +127,32 @@ func BenchmarkMeetingDetail(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLiveRooms reads the live rooms when one is a webinar with 2,000
+// people in it.
+func BenchmarkLiveRooms(b *testing.B) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			_, s := benchStore(b, backend)
+			const people = 2000
+			var wg sync.WaitGroup
+			for i := range people {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					d := decodeDelivery(b, body("participant-joined", map[string]any{"meetingId": "webinar", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": "P"}))
+					if _, err := s.Ingest(context.Background(), d); err != nil {
+						b.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			for b.Loop() {
+				rooms, err := s.LiveRooms(context.Background(), "")
+				if err != nil || len(rooms) != 1 {
+					b.Fatalf("%v, %d rooms", err, len(rooms))
+				}
+			}
+		})
+	}
+}

@@ -6,12 +6,20 @@ import (
 	"time"
 )
 
+// RoomPeople is how many of the people in a room LiveRooms names: a
+// webinar's card would otherwise list thousands, read and pushed again at
+// every join.
+const RoomPeople = 50
+
 // Room is a live session as the live-rooms page shows it: who is in it and
 // the latest state of each kind of job running for it.
 type Room struct {
-	Meeting       Meeting
-	Session       Session
+	Meeting Meeting
+	Session Session
+	// Present names the first RoomPeople people in the room to arrive;
+	// InRoom counts them all.
 	Present       []Participant
+	InRoom        int
 	Recording     *Recording
 	HLS           *Stream
 	Livestream    *Stream
@@ -52,7 +60,6 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 	}
 	var (
 		meetings       []Meeting
-		present        []Participant
 		recordings     []Recording
 		streams        []Stream
 		transcriptions []Transcription
@@ -75,7 +82,6 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 		order string
 	}{
 		{&meetings, "id IN ?", []any{refs}, "id"},
-		{&present, "meeting_ref IN ? AND present", []any{refs}, "first_seen_at, id"},
 		{&recordings, "meeting_ref IN ? AND updated_at >= ?", []any{refs, since}, newest},
 		{&streams, "meeting_ref IN ? AND updated_at >= ?", []any{refs, since}, newest},
 		{&transcriptions, "meeting_ref IN ? AND updated_at >= ?", []any{refs, since}, newest},
@@ -84,6 +90,17 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 		if err := db.Where(q.where, q.args...).Order(q.order).Find(q.dest).Error; err != nil {
 			return nil, err
 		}
+	}
+	// Who is in each room: the first RoomPeople by arrival, and how many.
+	var present []struct {
+		Participant
+		InRoom int
+	}
+	inRoom := db.Model(&Participant{}).Where("meeting_ref IN ? AND present", refs).
+		Select("participants.*, ROW_NUMBER() OVER (PARTITION BY meeting_ref, session_id ORDER BY first_seen_at, id) AS nth, " +
+			"COUNT(*) OVER (PARTITION BY meeting_ref, session_id) AS in_room")
+	if err := db.Table("(?) AS p", inRoom).Where("nth <= ?", RoomPeople).Order("first_seen_at, id").Scan(&present).Error; err != nil {
+		return nil, err
 	}
 	// Each list is walked once, oldest first, so the last match is the newest.
 	bySession := make(map[sessionKey]*Room, len(rooms))
@@ -100,7 +117,8 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 	}
 	for _, p := range present {
 		if r := bySession[sessionKey{p.MeetingRef, p.SessionID}]; r != nil {
-			r.Present = append(r.Present, p)
+			r.Present = append(r.Present, p.Participant)
+			r.InRoom = p.InRoom
 		}
 	}
 	for j := range recordings {

@@ -2,8 +2,10 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
+	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/models/dbtest"
 )
 
@@ -49,6 +51,46 @@ func TestLiveRoomJobs(t *testing.T) {
 		post(t, s, body("recording-started", in("now", map[string]any{"id": "rec-now"})))
 		if rooms, err = s.LiveRooms(context.Background(), "jobs"); err != nil || rooms[0].Recording == nil || rooms[0].Recording.ExternalID != "rec-now" {
 			t.Errorf("after the live session's recording started: %+v, %v", rooms, err)
+		}
+	})
+}
+
+// TestLiveRoomPeople: a crowded room names the first RoomPeople people in
+// it by arrival, and counts them all; those who left are neither.
+func TestLiveRoomPeople(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		person := func(i int) map[string]any {
+			return map[string]any{"meetingId": "crowd", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": fmt.Sprint("P", i)}
+		}
+		post(t, s, body("session-started", map[string]any{"meetingId": "crowd", "sessionId": "s"}))
+		const joined = models.RoomPeople + 10
+		for i := range joined {
+			post(t, s, body("participant-joined", person(i)))
+		}
+		for _, i := range []int{0, 7, joined - 1} {
+			post(t, s, body("participant-left", person(i)))
+		}
+		rooms, err := s.LiveRooms(context.Background(), "crowd")
+		if err != nil || len(rooms) != 1 {
+			t.Fatalf("rooms %v, %v", rooms, err)
+		}
+		r := rooms[0]
+		if r.InRoom != joined-3 {
+			t.Errorf("InRoom %d, want %d", r.InRoom, joined-3)
+		}
+		var want []string
+		for i := range joined {
+			if i != 0 && i != 7 && len(want) < models.RoomPeople {
+				want = append(want, fmt.Sprint("p", i))
+			}
+		}
+		var got []string
+		for _, p := range r.Present {
+			got = append(got, p.ParticipantID)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("named %v\nwant %v", got, want)
 		}
 	})
 }

@@ -269,11 +269,6 @@ func numericLabel(l string) bool {
 }
 
 // meetingPath is the dashboard page of a meeting.
-// roomCardPeople is how many of the people in a room its card names: a
-// webinar's card would otherwise list thousands, and be pushed again at
-// every join.
-const roomCardPeople = 50
-
 func meetingPath(id string) string { return "/meetings/" + url.PathEscape(id) }
 
 // stateClass is the CSS class of a status badge.

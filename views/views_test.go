@@ -53,6 +53,7 @@ func sampleRooms() ([]models.Room, []models.SessionRow) {
 				{ParticipantID: "p2", Name: evilName, Present: true},
 				{ParticipantID: "p3-no-name", Present: true},
 			},
+			InRoom:    3,
 			Recording: &models.Recording{Kind: models.RecordingMeeting, Lifecycle: lifecycle(models.StageStarted, "")},
 			HLS:       &models.Stream{Kind: models.StreamHLS, Lifecycle: lifecycle(models.StagePlayable, ""), PlaybackURL: httpsURL},
 		},
@@ -60,6 +61,7 @@ func sampleRooms() ([]models.Room, []models.SessionRow) {
 			Meeting: models.Meeting{Provider: "videosdk", MeetingID: evilMeeting, FirstSeenAt: t0, LastEventAt: now},
 			Session: models.Session{SessionID: "s2", Status: models.SessionLive, FirstSeenAt: t0, LastEventAt: now},
 			Present: []models.Participant{{ParticipantID: "p4", Name: "Bea", Present: true}},
+			InRoom:  1,
 			HLS:     &models.Stream{Kind: models.StreamHLS, Lifecycle: lifecycle(models.StagePlayable, ""), PlaybackURL: jsURL},
 		},
 	}
@@ -480,14 +482,13 @@ func TestMeetingTruncated(t *testing.T) {
 	}
 }
 
-// TestRoomCardNamesFifty checks that a crowded room's card names its
-// first 50 people and links to the meeting for the rest, with the count
-// still exact.
-func TestRoomCardNamesFifty(t *testing.T) {
+// TestCrowdedRoomCard checks that a crowded room's card names the people
+// it was given and links to the meeting for the rest, with the count exact.
+func TestCrowdedRoomCard(t *testing.T) {
 	rooms, _ := sampleRooms()
 	r := rooms[0]
-	r.Present = nil
-	for i := range 1234 {
+	r.Present, r.InRoom = nil, 1234
+	for i := range models.RoomPeople {
 		r.Present = append(r.Present, models.Participant{ParticipantID: fmt.Sprint("p", i), Name: fmt.Sprint("Person ", i), Present: true})
 	}
 	doc := parse(t, render(t, Fragment{ID: roomID(r), Component: roomCard(r)}))

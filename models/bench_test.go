@@ -86,6 +86,22 @@ func benchStore(b *testing.B, backend string) (*gorm.DB, *models.Store) {
 	return db, s
 }
 
+// fill ingests the bodies of n stories, each in order, the stories
+// concurrently (so they commit in batches, as under load).
+func fill(b *testing.B, s *models.Store, n int, story func(i int) [][]byte) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			for _, body := range story(i) {
+				if _, err := s.Ingest(context.Background(), decodeDelivery(b, body)); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // counter is a serial stand-in for testing.PB.
 type counter struct{ n int }
 
@@ -99,21 +115,10 @@ func BenchmarkMeetingDetail(b *testing.B) {
 		b.Run(backend, func(b *testing.B) {
 			_, s := benchStore(b, backend)
 			const sessions = 2000
-			var wg sync.WaitGroup
-			for i := range sessions {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					sid := fmt.Sprintf("s%d", i)
-					for _, typ := range []string{"session-started", "participant-joined"} {
-						d := decodeDelivery(b, body(typ, map[string]any{"meetingId": "old-room", "sessionId": sid, "participantId": "p-" + sid, "participantName": "P"}))
-						if _, err := s.Ingest(context.Background(), d); err != nil {
-							b.Error(err)
-						}
-					}
-				}()
-			}
-			wg.Wait()
+			fill(b, s, sessions, func(i int) [][]byte {
+				d := map[string]any{"meetingId": "old-room", "sessionId": fmt.Sprint("s", i), "participantId": fmt.Sprint("p", i), "participantName": "P"}
+				return [][]byte{body("session-started", d), body("participant-joined", d)}
+			})
 			for _, limit := range []int{0, 100} {
 				b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
 					for b.Loop() {
@@ -135,18 +140,9 @@ func BenchmarkLiveRooms(b *testing.B) {
 		b.Run(backend, func(b *testing.B) {
 			_, s := benchStore(b, backend)
 			const people = 2000
-			var wg sync.WaitGroup
-			for i := range people {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					d := decodeDelivery(b, body("participant-joined", map[string]any{"meetingId": "webinar", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": "P"}))
-					if _, err := s.Ingest(context.Background(), d); err != nil {
-						b.Error(err)
-					}
-				}()
-			}
-			wg.Wait()
+			fill(b, s, people, func(i int) [][]byte {
+				return [][]byte{body("participant-joined", map[string]any{"meetingId": "webinar", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": "P"})}
+			})
 			for b.Loop() {
 				rooms, err := s.LiveRooms(context.Background(), "")
 				if err != nil || len(rooms) != 1 {

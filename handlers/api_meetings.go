@@ -22,13 +22,15 @@ func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"meetings": list})
 }
 
-// apiMeetingShow serves GET /api/meetings/<meetingId>[?provider=].
+// apiMeetingShow serves GET /api/meetings/<meetingId>[?provider=&limit=]:
+// everything stored about the meeting, or with a limit of 1 or more (read
+// like the lists' limit) the newest limit rows of each kind.
 func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 	id, err := url.PathUnescape(c.Params("meetingId"))
 	if err != nil {
 		return fail(c, fiber.StatusBadRequest, "meeting id is not a valid URL path segment")
 	}
-	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id, 0)
+	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id, c.QueryInt("limit"))
 	if errors.Is(err, models.ErrNotFound) {
 		return fail(c, fiber.StatusNotFound, "no meeting "+id)
 	}

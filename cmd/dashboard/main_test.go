@@ -169,6 +169,13 @@ func TestWebhooksToAPI(t *testing.T) {
 		if r := s.do(t, "GET", "/api/meetings/nope", nil, nil); r.Status != http.StatusNotFound {
 			t.Errorf("unknown meeting: %d %s", r.Status, r.Raw)
 		}
+		newest := s.do(t, "GET", "/api/meetings/jvsg-8rjn-j304?limit=1", nil, nil)
+		if rs, _ := newest.Body["recordings"].([]any); len(rs) != 1 || !strings.Contains(newest.Raw, `"totals":{"sessions":2,"participants":1,"recordings":6,`) {
+			t.Errorf("the newest row of each kind: %s", newest.Raw)
+		}
+		if all := s.do(t, "GET", "/api/meetings/jvsg-8rjn-j304?limit=0", nil, nil); all.Raw != first.Raw {
+			t.Errorf("limit=0 is not everything: %s", all.Raw)
+		}
 
 		s.stop()
 		again := start(t, map[string]string{"DATABASE_URL": url})

@@ -85,27 +85,18 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 		if s.Status == "" {
 			s.Status = SessionLive
 		}
-		if ch == nil {
-			return
-		}
-		if s.StartedAt == nil {
+		if ch != nil && s.StartedAt == nil {
 			s.StartedAt = ch.Start
 		}
-		if ch.Ended {
+		if ch != nil && ch.Ended {
 			s.Status = SessionEnded
 			if s.EndedAt == nil {
 				s.EndedAt = ch.End
 			}
-			switch {
-			case s.EndedAt != nil:
-				closed := *s.EndedAt
-				s.ClosedAt = &closed
-			case s.ClosedAt == nil:
-				s.ClosedAt = &at
-			}
 			fill(&s.EndReason, ch.Reason)
 			fill(&s.Error, ch.Error)
 		}
+		s.close(at)
 	}) || changed
 	if at.After(s.row.LastEventAt) {
 		s.row.LastEventAt, s.dirty = at, true
@@ -118,6 +109,20 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 		changed = changed || closed
 	}
 	return &s.row, changed, nil
+}
+
+// close sets ClosedAt of an ended session: its end time once known, else
+// when its end was first heard of (or, for one an older version of the
+// dashboard ended, its next event).
+func (s *Session) close(at time.Time) {
+	switch {
+	case s.Status != SessionEnded:
+	case s.EndedAt != nil:
+		closed := *s.EndedAt
+		s.ClosedAt = &closed
+	case s.ClosedAt == nil:
+		s.ClosedAt = &at
+	}
 }
 
 // endTime is when the session ended: the provider's time, or at when it

@@ -67,5 +67,31 @@ func TestRecentSessions(t *testing.T) {
 		if len(rows) != 1 || rows[0].Participants != 1 {
 			t.Errorf("r-none's row counts %+v participants, want 1", rows)
 		}
+
+		// A session an older version ended during the upgrade has no
+		// closed_at: it is left out until its next event, then placed by
+		// its end time.
+		if err := s.DB().Exec("UPDATE sessions SET closed_at = NULL WHERE session_id = 's-r-e30'").Error; err != nil {
+			t.Fatal(err)
+		}
+		list := func() string {
+			t.Helper()
+			rows, err := s.RecentSessions(context.Background(), "r-", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.MeetingID)
+			}
+			return strings.Join(got, ", ")
+		}
+		if got := list(); got != "r-none, r-e10" {
+			t.Errorf("with r-e30's closed_at lost: %s", got)
+		}
+		send(0, "participant-left", map[string]any{"meetingId": "r-e30", "sessionId": "s-r-e30", "participantId": "x", "participantName": "X"})
+		if got := list(); got != "r-none, r-e10, r-e30" {
+			t.Errorf("after r-e30's next event: %s", got)
+		}
 	})
 }

@@ -175,7 +175,9 @@ func (s *Store) RecentSessions(ctx context.Context, prefix string, limit int) ([
 		rows := []SessionRow{}
 		return rows, q.Scan(&rows).Error
 	}
-	ended, err := read(sqlSessionEnded, "sessions.closed_at DESC, sessions.id DESC")
+	// Sessions an older version ended while this one migrated have no
+	// closed_at until their next event; they are left out, not put first.
+	ended, err := read(sqlSessionEnded+" AND sessions.closed_at IS NOT NULL", "sessions.closed_at DESC, sessions.id DESC")
 	if err != nil {
 		return nil, err
 	}

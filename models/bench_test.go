@@ -19,50 +19,58 @@ import (
 // the same database, so the two can be read as a ratio. The parallel runs
 // use 16 goroutines per core, as concurrent webhook requests would.
 func BenchmarkIngest(b *testing.B) {
+	eachBackend(b, func(b *testing.B, db *gorm.DB, s *models.Store) {
+		var n atomic.Int64
+		delivery := func() models.Delivery {
+			i := n.Add(1)
+			return decodeDelivery(b, body("participant-joined", map[string]any{
+				"meetingId": fmt.Sprintf("bench-%d", i%100), "sessionId": fmt.Sprintf("s-%d", i%100),
+				"participantId": fmt.Sprint(i), "participantName": "P",
+			}))
+		}
+		ingest := func(pb interface{ Next() bool }) {
+			for pb.Next() {
+				if _, err := s.Ingest(context.Background(), delivery()); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+		baseline := func(pb interface{ Next() bool }) {
+			for pb.Next() {
+				d := delivery()
+				err := db.Transaction(func(tx *gorm.DB) error {
+					return tx.Create(&models.RawEvent{Provider: "bench", Type: d.Event.Type, ReceivedAt: time.Now().UTC(),
+						Hash: fmt.Sprint(n.Load()), Body: d.Body, Outcome: "stored"}).Error
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}
+		for _, c := range []struct {
+			name string
+			f    func(interface{ Next() bool })
+		}{{"baseline", baseline}, {"ingest", ingest}} {
+			b.Run(c.name+"/serial", func(b *testing.B) {
+				c.f(&counter{n: b.N})
+			})
+			b.Run(c.name+"/parallel", func(b *testing.B) {
+				b.SetParallelism(16)
+				b.RunParallel(func(pb *testing.PB) { c.f(pb) })
+			})
+		}
+	})
+}
+
+// eachBackend runs f as a sub-benchmark on a fresh SQLite database and on a
+// fresh PostgreSQL one.
+func eachBackend(b *testing.B, f func(b *testing.B, db *gorm.DB, s *models.Store)) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		b.Run(backend, func(b *testing.B) {
 			db, s := benchStore(b, backend)
-			var n atomic.Int64
-			delivery := func() models.Delivery {
-				i := n.Add(1)
-				return decodeDelivery(b, body("participant-joined", map[string]any{
-					"meetingId": fmt.Sprintf("bench-%d", i%100), "sessionId": fmt.Sprintf("s-%d", i%100),
-					"participantId": fmt.Sprint(i), "participantName": "P",
-				}))
-			}
-			ingest := func(pb interface{ Next() bool }) {
-				for pb.Next() {
-					if _, err := s.Ingest(context.Background(), delivery()); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			}
-			baseline := func(pb interface{ Next() bool }) {
-				for pb.Next() {
-					d := delivery()
-					err := db.Transaction(func(tx *gorm.DB) error {
-						return tx.Create(&models.RawEvent{Provider: "bench", Type: d.Event.Type, ReceivedAt: time.Now().UTC(),
-							Hash: fmt.Sprint(n.Load()), Body: d.Body, Outcome: "stored"}).Error
-					})
-					if err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			}
-			for _, c := range []struct {
-				name string
-				f    func(interface{ Next() bool })
-			}{{"baseline", baseline}, {"ingest", ingest}} {
-				b.Run(c.name+"/serial", func(b *testing.B) {
-					c.f(&counter{n: b.N})
-				})
-				b.Run(c.name+"/parallel", func(b *testing.B) {
-					b.SetParallelism(16)
-					b.RunParallel(func(pb *testing.PB) { c.f(pb) })
-				})
-			}
+			f(b, db, s)
 		})
 	}
 }
@@ -111,44 +119,38 @@ func (c *counter) Next() bool { c.n--; return c.n >= 0 }
 // participant each, as the API does (everything) and as its page does (the
 // newest 100 of each kind).
 func BenchmarkMeetingDetail(b *testing.B) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		b.Run(backend, func(b *testing.B) {
-			_, s := benchStore(b, backend)
-			const sessions = 2000
-			fill(b, s, sessions, func(i int) [][]byte {
-				d := map[string]any{"meetingId": "old-room", "sessionId": fmt.Sprint("s", i), "participantId": fmt.Sprint("p", i), "participantName": "P"}
-				return [][]byte{body("session-started", d), body("participant-joined", d)}
-			})
-			for _, limit := range []int{0, 100} {
-				b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
-					for b.Loop() {
-						d, err := s.MeetingDetail(context.Background(), "", "old-room", limit)
-						if err != nil || d.Totals.Sessions != sessions {
-							b.Fatalf("%v, %d sessions", err, d.Totals.Sessions)
-						}
-					}
-				})
-			}
+	eachBackend(b, func(b *testing.B, _ *gorm.DB, s *models.Store) {
+		const sessions = 2000
+		fill(b, s, sessions, func(i int) [][]byte {
+			d := map[string]any{"meetingId": "old-room", "sessionId": fmt.Sprint("s", i), "participantId": fmt.Sprint("p", i), "participantName": "P"}
+			return [][]byte{body("session-started", d), body("participant-joined", d)}
 		})
-	}
+		for _, limit := range []int{0, 100} {
+			b.Run(fmt.Sprintf("limit=%d", limit), func(b *testing.B) {
+				for b.Loop() {
+					d, err := s.MeetingDetail(context.Background(), "", "old-room", limit)
+					if err != nil || d.Totals.Sessions != sessions {
+						b.Fatalf("%v, %d sessions", err, d.Totals.Sessions)
+					}
+				}
+			})
+		}
+	})
 }
 
 // BenchmarkLiveRooms reads the live rooms when one is a webinar with 2,000
 // people in it.
 func BenchmarkLiveRooms(b *testing.B) {
-	for _, backend := range []string{"sqlite", "postgres"} {
-		b.Run(backend, func(b *testing.B) {
-			_, s := benchStore(b, backend)
-			const people = 2000
-			fill(b, s, people, func(i int) [][]byte {
-				return [][]byte{body("participant-joined", map[string]any{"meetingId": "webinar", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": "P"})}
-			})
-			for b.Loop() {
-				rooms, err := s.LiveRooms(context.Background(), "")
-				if err != nil || len(rooms) != 1 {
-					b.Fatalf("%v, %d rooms", err, len(rooms))
-				}
-			}
+	eachBackend(b, func(b *testing.B, _ *gorm.DB, s *models.Store) {
+		const people = 2000
+		fill(b, s, people, func(i int) [][]byte {
+			return [][]byte{body("participant-joined", map[string]any{"meetingId": "webinar", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": "P"})}
 		})
-	}
+		for b.Loop() {
+			rooms, err := s.LiveRooms(context.Background(), "")
+			if err != nil || len(rooms) != 1 {
+				b.Fatalf("%v, %d rooms", err, len(rooms))
+			}
+		}
+	})
 }

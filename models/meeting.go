@@ -96,7 +96,7 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 			fill(&s.EndReason, ch.Reason)
 			fill(&s.Error, ch.Error)
 		}
-		s.close(at)
+		s.markClosed(at)
 	}) || changed
 	if at.After(s.row.LastEventAt) {
 		s.row.LastEventAt, s.dirty = at, true
@@ -111,10 +111,10 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 	return &s.row, changed, nil
 }
 
-// close sets ClosedAt of an ended session: its end time once known, else
-// when its end was first heard of (or, for one an older version of the
-// dashboard ended, its next event).
-func (s *Session) close(at time.Time) {
+// markClosed sets ClosedAt of an ended session: its end time once known,
+// else when its end was first heard of (or, for one an older version of
+// the dashboard ended, its next event).
+func (s *Session) markClosed(at time.Time) {
 	switch {
 	case s.Status != SessionEnded:
 	case s.EndedAt != nil:

@@ -441,7 +441,6 @@ func jobStatus(j any) string {
 	return ""
 }
 
-// latestSession is a meeting's most recent session.
 // truncated reports whether a limited read left rows out of d.
 func truncated(d *models.MeetingDetail) bool {
 	t := d.Totals
@@ -449,6 +448,7 @@ func truncated(d *models.MeetingDetail) bool {
 		len(d.Streams) < t.Streams || len(d.Transcriptions) < t.Transcriptions || len(d.Calls) < t.Calls || len(d.Agents) < t.Agents
 }
 
+// latestSession is a meeting's most recent session.
 func latestSession(ss []models.Session) *models.Session {
 	if len(ss) == 0 {
 		return nil

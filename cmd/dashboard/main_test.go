@@ -40,11 +40,18 @@ type server struct {
 // prints its URL. env supplies environment variables.
 func start(t testing.TB, env map[string]string, args ...string) *server {
 	t.Helper()
+	// The dashboard's log is shown if the test fails.
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("dashboard log:\n%s", logs.String())
+		}
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, nil, pw, io.Discard)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, nil, pw, logs)
 		pw.Close()
 	}()
 	urls := make(chan string, 1)
@@ -77,6 +84,24 @@ func start(t testing.TB, env map[string]string, args ...string) *server {
 	}
 	t.Cleanup(s.stop)
 	return &s
+}
+
+// syncBuffer is a bytes.Buffer safe for the dashboard's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 type reply struct {

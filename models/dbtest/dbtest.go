@@ -172,16 +172,7 @@ func findBinDir() (string, error) {
 	if p, err := exec.LookPath("initdb"); err == nil {
 		candidates = append(candidates, p)
 	}
-	dirs, _ := filepath.Glob(pgBinGlob)
-	version := func(dir string) float64 {
-		v, err := strconv.ParseFloat(filepath.Base(filepath.Dir(dir)), 64)
-		if err != nil {
-			return -1
-		}
-		return v
-	}
-	sort.SliceStable(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
-	for _, d := range dirs {
+	for _, d := range installDirs() {
 		candidates = append(candidates, filepath.Join(d, "initdb"))
 	}
 
@@ -196,6 +187,42 @@ func findBinDir() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%w: no initdb (with postgres next to it) on PATH or in %s", errNoPostgres, pgBinGlob)
+}
+
+// installDirs lists the bin directories of Debian's PostgreSQL installs,
+// newest version first.
+func installDirs() []string {
+	dirs, _ := filepath.Glob(pgBinGlob)
+	version := func(dir string) float64 {
+		v, err := strconv.ParseFloat(filepath.Base(filepath.Dir(dir)), 64)
+		if err != nil {
+			return -1
+		}
+		return v
+	}
+	sort.SliceStable(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	return dirs
+}
+
+// Program returns the path of one of PostgreSQL's programs (pgbench, say),
+// from PATH or else from the newest install in /usr/lib/postgresql/*/bin.
+// When there is none, the test is skipped with a message saying how to
+// install it.
+func Program(t testing.TB, name string) string {
+	t.Helper()
+	if os.Getenv(envDisabled) == "1" {
+		t.Skipf("dbtest: PostgreSQL tests disabled by %s=1; to run them, unset it", envDisabled)
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, d := range installDirs() {
+		if p := filepath.Join(d, name); isExecutable(p) {
+			return p
+		}
+	}
+	t.Skipf("dbtest: no %s on PATH or in %s; to run this test, install PostgreSQL (e.g. apt-get install postgresql)", name, pgBinGlob)
+	return ""
 }
 
 func isExecutable(path string) bool {

@@ -146,6 +146,36 @@ func TestServeSlowClientClosed1013(t *testing.T) {
 	}
 }
 
+// A client that stops reading blocks Serve's write once the socket buffers
+// are full; WriteTimeout must end that write, and Serve with it, even
+// before the hub gives up on the client.
+func TestServeWriteTimeout(t *testing.T) {
+	h := NewHub(Options{Buffer: 1 << 16, WriteTimeout: 100 * time.Millisecond, PingInterval: time.Hour})
+	url, served := serveHub(t, context.Background(), h, "m", "snapshot")
+	c := dial(t, url, nil)
+	mustRead(t, c, "snapshot")
+
+	big := bytes.Repeat([]byte("x"), 64<<10)
+	for deadline := time.Now().Add(time.Minute); ; {
+		select {
+		case err := <-served:
+			if err == nil {
+				t.Fatal("Serve returned nil for a write that never finished")
+			}
+			if st := h.Stats(); st.Subscribers != 0 || st.Dropped != 0 {
+				t.Errorf("Stats() = %+v, want no subscriber left and none dropped as slow", st)
+			}
+			return
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Serve still blocked on a client that does not read")
+		}
+		h.Publish("m", big)
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestServeHubClose1012(t *testing.T) {
 	h := NewHub(Options{})
 	url, served := serveHub(t, context.Background(), h, "m", "snapshot")

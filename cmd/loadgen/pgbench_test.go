@@ -25,6 +25,9 @@ func TestPgbenchScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if sqlDB, err := db.DB(); err == nil {
+		t.Cleanup(func() { sqlDB.Close() })
+	}
 	if err := models.Migrate(db); err != nil {
 		t.Fatal(err)
 	}

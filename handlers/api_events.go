@@ -16,11 +16,12 @@ type apiEvent struct {
 
 // apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=.
 func (h *Handler) apiEventsList(c *fiber.Ctx) error {
-	events, err := h.cfg.Store.ListEvents(c.UserContext(), models.EventFilter{
-		MeetingPrefix: c.Query("meeting"),
-		BeforeID:      uint64(max(c.QueryInt("before"), 0)),
-		Limit:         c.QueryInt("limit"),
-	})
+	q := queryNumbers{c: c}
+	f := models.EventFilter{MeetingPrefix: c.Query("meeting"), BeforeID: uint64(q.get("before")), Limit: q.get("limit")}
+	if q.err != nil {
+		return q.fail()
+	}
+	events, err := h.cfg.Store.ListEvents(c.UserContext(), f)
 	if err != nil {
 		return h.storeError(c, err)
 	}

@@ -11,11 +11,12 @@ import (
 
 // apiMeetingsList serves GET /api/meetings?meeting=<id or prefix>&limit=&offset=.
 func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
-	list, err := h.cfg.Store.ListMeetings(c.UserContext(), models.ListFilter{
-		Prefix: c.Query("meeting"),
-		Limit:  c.QueryInt("limit"),
-		Offset: c.QueryInt("offset"),
-	})
+	q := queryNumbers{c: c}
+	f := models.ListFilter{Prefix: c.Query("meeting"), Limit: q.get("limit"), Offset: q.get("offset")}
+	if q.err != nil {
+		return q.fail()
+	}
+	list, err := h.cfg.Store.ListMeetings(c.UserContext(), f)
 	if err != nil {
 		return h.storeError(c, err)
 	}
@@ -23,14 +24,19 @@ func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
 }
 
 // apiMeetingShow serves GET /api/meetings/<meetingId>[?provider=&limit=]:
-// everything stored about the meeting, or with a limit of 1 or more (read
-// like the lists' limit) the newest limit rows of each kind.
+// everything stored about the meeting, or with a limit of 1 or more the
+// newest limit rows of each kind.
 func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 	id, err := url.PathUnescape(c.Params("meetingId"))
 	if err != nil {
 		return fail(c, fiber.StatusBadRequest, "meeting id is not a valid URL path segment")
 	}
-	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id, c.QueryInt("limit"))
+	q := queryNumbers{c: c}
+	limit := q.get("limit")
+	if q.err != nil {
+		return q.fail()
+	}
+	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id, limit)
 	if errors.Is(err, models.ErrNotFound) {
 		return fail(c, fiber.StatusNotFound, "no meeting "+id)
 	}

@@ -201,6 +201,12 @@ func TestWebhooksToAPI(t *testing.T) {
 		if all := s.do(t, "GET", "/api/meetings/jvsg-8rjn-j304?limit=0", nil, nil); all.Raw != first.Raw {
 			t.Errorf("limit=0 is not everything: %s", all.Raw)
 		}
+		for _, path := range []string{"/api/meetings?limit=ten", "/api/meetings?meeting=jvsg&offset=-1", "/api/events?before=x",
+			"/api/events?limit=1e3", "/api/meetings/jvsg-8rjn-j304?limit=-5"} {
+			if r := s.do(t, "GET", path, nil, nil); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "must be a whole number from 0") {
+				t.Errorf("%s: %d %s, want 400 naming the parameter", path, r.Status, r.Raw)
+			}
+		}
 
 		s.stop()
 		again := start(t, map[string]string{"DATABASE_URL": url})

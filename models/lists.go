@@ -77,8 +77,6 @@ func (s *Store) listWithMeeting(ctx context.Context, table string, f ListFilter)
 	q := s.db.WithContext(ctx).Table(table).Select(table + ".*, COALESCE(meetings.meeting_id, '') AS meeting_id").
 		Joins("LEFT JOIN meetings ON meetings.id = " + table + ".meeting_ref").
 		Order(table + ".updated_at DESC, " + table + ".id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
-	if f.Prefix != "" {
-		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(f.Prefix))
-	}
+	q = withPrefix(q, "meetings.meeting_id", f.Prefix)
 	return q
 }

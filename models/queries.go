@@ -72,9 +72,7 @@ type EventFilter struct {
 func (s *Store) ListMeetings(ctx context.Context, f ListFilter) ([]MeetingSummary, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Model(&Meeting{}).Order("last_event_at DESC, id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
-	if f.Prefix != "" {
-		q = q.Where("meeting_id LIKE ? ESCAPE '\\'", likePrefix(f.Prefix))
-	}
+	q = withPrefix(q, "meeting_id", f.Prefix)
 	var meetings []Meeting
 	if err := q.Find(&meetings).Error; err != nil {
 		return nil, err
@@ -189,9 +187,7 @@ func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]RawEvent, erro
 	if f.Meeting != "" {
 		q = q.Where("meeting_id = ?", f.Meeting)
 	}
-	if f.MeetingPrefix != "" {
-		q = q.Where("meeting_id LIKE ? ESCAPE '\\'", likePrefix(f.MeetingPrefix))
-	}
+	q = withPrefix(q, "meeting_id", f.MeetingPrefix)
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)
 	}
@@ -231,8 +227,13 @@ func pageSize(n int) int {
 	return min(n, MaxPageSize)
 }
 
-// likePrefix turns a prefix into a LIKE pattern, escaping its wildcards.
-func likePrefix(p string) string {
+// withPrefix keeps the rows of q whose column starts with prefix (an exact
+// value matches too); an empty prefix keeps all. The prefix's LIKE
+// wildcards are escaped.
+func withPrefix(q *gorm.DB, column, prefix string) *gorm.DB {
+	if prefix == "" {
+		return q
+	}
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(p) + "%"
+	return q.Where(column+" LIKE ? ESCAPE '\\'", r.Replace(prefix)+"%")
 }

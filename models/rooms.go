@@ -42,9 +42,7 @@ func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
 	q := db.Table("sessions").Select("sessions.*").Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
 		Where(sqlSessionLive+" AND sessions.last_event_at >= ?", s.staleCutoff()).
 		Order("COALESCE(sessions.started_at, sessions.first_seen_at), sessions.id").Limit(MaxPageSize)
-	if prefix != "" {
-		q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
-	}
+	q = withPrefix(q, "meetings.meeting_id", prefix)
 	var sessions []Session
 	if err := q.Find(&sessions).Error; err != nil {
 		return nil, err
@@ -169,9 +167,7 @@ func (s *Store) RecentSessions(ctx context.Context, prefix string, limit int) ([
 			Select("sessions.*, meetings.meeting_id, (SELECT COUNT(*) FROM participants p WHERE p.meeting_ref = sessions.meeting_ref AND p.session_id = sessions.session_id) AS participants").
 			Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
 			Where(where, args...).Order(order).Limit(limit)
-		if prefix != "" {
-			q = q.Where("meetings.meeting_id LIKE ? ESCAPE '\\'", likePrefix(prefix))
-		}
+		q = withPrefix(q, "meetings.meeting_id", prefix)
 		rows := []SessionRow{}
 		return rows, q.Scan(&rows).Error
 	}

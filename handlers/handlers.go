@@ -23,6 +23,13 @@ import (
 // DefaultBodyLimit is the largest webhook body accepted by default.
 const DefaultBodyLimit = 1 << 20
 
+// headerLimit bounds a request's line and headers together; larger ones
+// get 431. It is nginx's and Apache's default for one header line, so
+// browsers with several KB of cookies (other sites on localhost set them
+// too) get their pages; every connection holds a buffer of this size
+// while its request is read.
+const headerLimit = 8 << 10
+
 // Config is what the handlers need.
 type Config struct {
 	Store *models.Store
@@ -50,16 +57,27 @@ type Config struct {
 	// LinkHosts, when set, are the only hosts recording and HLS URLs may
 	// link to ("*.example.com" for subdomains); others show as text.
 	LinkHosts []string
-	// WebhookRateLimit and LoginRateLimit are requests per minute per
-	// source address (0: no limit).
-	WebhookRateLimit int
-	LoginRateLimit   int
-	// BodyLimit is the largest request body in bytes (default
+	// WebhookFailureLimit is how many failed webhook deliveries (bad
+	// signature, undecodable body) a source address may send a minute
+	// before its further failures are answered 429; deliveries that verify
+	// are never limited (0: no limit).
+	WebhookFailureLimit int
+	// LoginRateLimit is sign-in attempts per minute per source address (0:
+	// no limit).
+	LoginRateLimit int
+	// BodyLimit is the largest webhook body in bytes (default
 	// DefaultBodyLimit); larger ones get 413.
 	BodyLimit int
+	// BodyMemory bounds the bytes of request bodies held at once, however
+	// many requests are sending them (default DefaultBodyMemory); past it
+	// requests get 503 with Retry-After.
+	BodyMemory int
 	// IngestTimeout bounds how long a webhook waits for its commit before it
 	// is answered 503 (default 10 s).
 	IngestTimeout time.Duration
+	// Loopback is true when the server listens on loopback only. Open mode
+	// (no accounts) serves nothing but webhooks and health otherwise.
+	Loopback bool
 	// Live tunes the websocket push.
 	Live   live.Options
 	Logger *slog.Logger
@@ -73,6 +91,8 @@ type Handler struct {
 	feed      *feed
 	metrics   *metrics
 	openState openCache
+	bodies    *bodyReader
+	failures  *failureLimit
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -101,7 +121,8 @@ func New(cfg Config) *Server {
 	// Pushed fragments render with the server's context: it carries the
 	// link allowlist as each page request's does.
 	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
-	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx}
+	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx,
+		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit)}
 	h.feed = newFeed(h.hub, h.renderTopic, h.log)
 	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
 		if db, err := cfg.Store.DB().DB(); err == nil {
@@ -113,8 +134,16 @@ func New(cfg Config) *Server {
 
 	trust, proxies, proxyHeader, validateIP := proxyConfig(cfg.TrustedProxies)
 	app := fiber.New(fiber.Config{
-		AppName:                 "meetboard",
-		BodyLimit:               cfg.BodyLimit,
+		AppName: "meetboard",
+		// Bodies are streamed and read by readBody as they arrive: nothing
+		// is reserved for the length a request announces. With streaming,
+		// fasthttp's body limit is only how much it reads ahead before the
+		// handlers run; readBody applies the real limits.
+		StreamRequestBody: true,
+		BodyLimit:         firstBodyBuffer,
+		// The read buffer holds the request line and headers, so it is
+		// also their limit.
+		ReadBufferSize:          headerLimit,
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            30 * time.Second,
 		IdleTimeout:             2 * time.Minute,
@@ -127,12 +156,16 @@ func New(cfg Config) *Server {
 	})
 	// The live socket takes its connection out of fasthttp's hands (see upgrade).
 	app.Server().KeepHijackedConns = true
-	app.Use(securityHeaders(), linkHosts(cfg.LinkHosts))
+	app.Use(h.readBody(func(c *fiber.Ctx) int {
+		if webhookProvider(c.Path()) != "" {
+			return cfg.BodyLimit
+		}
+		return formBodyLimit
+	}), securityHeaders(), linkHosts(cfg.LinkHosts))
 
-	// Providers: verified per provider, rate-limited per address.
-	limit := webhookLimiter(cfg.WebhookRateLimit, h.countLimited)
+	// Providers: verified per provider; only failures are limited.
 	for _, src := range h.webhookSources() {
-		app.Post("/webhooks/"+src.provider, limit, h.webhook(src))
+		app.Post("/webhooks/"+src.provider, h.webhook(src))
 	}
 	// Open to all: health, assets, signing in.
 	app.Get("/healthz", h.healthz)
@@ -181,19 +214,29 @@ func fail(c *fiber.Ctx, status int, msg string) error {
 	return c.Status(status).JSON(errorBody{Error: msg})
 }
 
+// bodyOutcome is the webhook outcome of an answer readBody gave, "" for
+// answers that are no delivery's (a wrong method, an unknown path).
+func bodyOutcome(status int) string {
+	switch status {
+	case fiber.StatusRequestEntityTooLarge:
+		return outcomeTooLarge
+	case fiber.StatusBadRequest, fiber.StatusUnsupportedMediaType:
+		return outcomeMalformed
+	case fiber.StatusServiceUnavailable:
+		return outcomeUnavailable
+	}
+	return ""
+}
+
 // errorHandler answers errors that escape the handlers (an unknown route,
 // a body over the limit) in the same JSON form.
 func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
-		msg := fe.Message
-		if fe.Code == fiber.StatusRequestEntityTooLarge {
-			msg = "request body is larger than the limit of " + formatBytes(h.cfg.BodyLimit)
-			if p := webhookProvider(c.Path()); p != "" {
-				h.recordWebhook(h.log, p, models.Event{}, outcomeTooLarge, fe.Code, 0, -1)
-			}
+		if p, outcome := webhookProvider(c.Path()), bodyOutcome(fe.Code); p != "" && outcome != "" {
+			h.recordWebhook(h.log, p, models.Event{}, outcome, fe.Code, 0, -1)
 		}
-		return fail(c, fe.Code, msg)
+		return fail(c, fe.Code, fe.Message)
 	}
 	h.log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
 	return fail(c, fiber.StatusInternalServerError, "internal error")

@@ -11,9 +11,9 @@ import (
 )
 
 // Rate limiting is per source address, counted in fixed one-minute windows
-// in this process's memory: each limiter (each call of webhookLimiter or
-// loginLimiter) has its own counts, and instances behind a load balancer
-// each allow the full rate. A request over the limit is answered 429 with
+// in this process's memory: each limiter (each call of newLimiter) has its
+// own counts, and instances behind a load balancer each allow the full
+// rate. A request over the limit is answered 429 with
 // Retry-After (seconds until the window ends) and is not passed on.
 //
 // The source address is the TCP peer unless the peer is a trusted proxy.
@@ -40,22 +40,6 @@ import (
 // header (nginx's $proxy_add_x_forwarded_for, AWS ALB) passes on from the
 // client unchanged, so a client could pick a fresh key per request.
 // clientAddr reads the header from the right instead, as the proxies wrote it.
-
-// webhookLimiter allows perMinute requests per source address per minute
-// (perMinute <= 0: no limit) and answers the rest 429 with a JSON {"error": ...} body, like the
-// webhooks' other errors. Providers retry 429s, so set it well above a busy
-// account's delivery rate: deliveries of one provider come from a few
-// addresses.
-// onLimit, when not nil, is told of each refusal first.
-func webhookLimiter(perMinute int, onLimit func(c *fiber.Ctx)) fiber.Handler {
-	return newLimiter(perMinute, func(c *fiber.Ctx) error {
-		if onLimit != nil {
-			onLimit(c)
-		}
-		return fail(c, fiber.StatusTooManyRequests,
-			"too many requests from "+clientAddr(c)+"; retry after "+c.GetRespHeader(fiber.HeaderRetryAfter)+" s")
-	})
-}
 
 // loginLimiter allows perMinute requests per source address per minute
 // (perMinute <= 0: no limit) and answers the rest 429 with a short plain-text message.

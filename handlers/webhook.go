@@ -67,17 +67,14 @@ func (h *Handler) webhook(src webhookSource) fiber.Handler {
 	isTest := func(body []byte) bool { return src.isTest != nil && src.isTest(body) }
 	return func(c *fiber.Ctx) error {
 		received := time.Now().UTC()
-		// Fiber reuses the request's memory once the handler returns; the
-		// store keeps the body past that.
-		body := append([]byte(nil), c.Body()...)
+		// readBody's buffer, not Fiber's reused memory: the store keeps it.
+		body := requestBody(c)
 		if src.verify != nil {
 			if err := src.verify(c, body, received); err != nil {
 				if isTest(body) {
 					return c.JSON(fiber.Map{"status": "ok"})
 				}
-				h.recordWebhook(h.log.With("reason", err.Error(), "ip", c.IP()), src.provider, models.Event{},
-					outcomeRejected, fiber.StatusUnauthorized, 0, time.Since(received))
-				return fail(c, fiber.StatusUnauthorized, err.Error())
+				return h.refuse(c, src.provider, received, fiber.StatusUnauthorized, outcomeRejected, err.Error())
 			}
 		}
 		ev, err := src.decode(body)
@@ -87,8 +84,7 @@ func (h *Handler) webhook(src webhookSource) fiber.Handler {
 			}
 			// The decoder's message may quote the body, so it goes to the
 			// sender only.
-			h.recordWebhook(h.log, src.provider, models.Event{}, outcomeMalformed, fiber.StatusBadRequest, 0, time.Since(received))
-			return fail(c, fiber.StatusBadRequest, err.Error())
+			return h.refuse(c, src.provider, received, fiber.StatusBadRequest, outcomeMalformed, err.Error())
 		}
 		return h.ingest(c, models.Delivery{Provider: src.provider, Body: body, ReceivedAt: received, Event: ev})
 	}
@@ -124,9 +120,26 @@ func (h *Handler) recordWebhook(log *slog.Logger, provider string, ev models.Eve
 	logWebhook(log, provider, ev.Type, ev.MeetingID, outcome, status, eventID, max(took, 0))
 }
 
-// countLimited records a webhook the rate limiter refused: it never reaches
-// a webhook handler.
-func (h *Handler) countLimited(c *fiber.Ctx) {
-	h.recordWebhook(h.log.With("ip", c.IP()), webhookProvider(c.Path()), models.Event{},
-		outcomeRateLimited, fiber.StatusTooManyRequests, 0, -1)
+// refuse answers a delivery that failed verification (401) or decoding
+// (400), and counts the failure against its source address: past the
+// address's failure limit it is answered 429 instead, and logged only
+// once a window (see failureLimit).
+func (h *Handler) refuse(c *fiber.Ctx, provider string, received time.Time, status int, outcome, reason string) error {
+	addr := clientAddr(c)
+	over, first, retry := h.failures.fail(addr, received)
+	if over {
+		h.metrics.webhook(provider, "", outcomeRateLimited, time.Since(received))
+		if first {
+			h.log.Warn("webhook failures over the limit: further failures from this address are answered 429 and not logged until the window ends",
+				"provider", provider, "ip", addr, "limit_per_minute", h.failures.perMinute, "until", retry)
+		}
+		c.Set(fiber.HeaderRetryAfter, retryAfter(retry))
+		return fail(c, fiber.StatusTooManyRequests, "too many failed deliveries from "+addr+" ("+reason+"); retry after "+retryAfter(retry)+" s")
+	}
+	log := h.log
+	if status == fiber.StatusUnauthorized {
+		log = log.With("reason", reason, "ip", addr)
+	}
+	h.recordWebhook(log, provider, models.Event{}, outcome, status, 0, time.Since(received))
+	return fail(c, status, reason)
 }

@@ -31,14 +31,16 @@ type config struct {
 	DailySecret []byte
 	IotumToken  string
 	// Access and hardening.
-	APIToken         string
-	PublicURL        string
-	TrustedProxies   []string
-	LinkHosts        []string
-	WebhookRateLimit int
-	LoginRateLimit   int
-	AdminUser        string
-	AdminPassword    string
+	APIToken            string
+	PublicURL           string
+	TrustedProxies      []string
+	LinkHosts           []string
+	WebhookFailureLimit int
+	LoginRateLimit      int
+	MaxConns            int
+	BodyMemory          int
+	AdminUser           string
+	AdminPassword       string
 	// Command is what follows the flags: empty to serve, else an account
 	// command (user ..., token ...).
 	Command       []string
@@ -59,12 +61,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
-	var bodyLimit, batchWindow, staleAfter, logLevel, keyFile string
+	var bodyLimit, bodyMemory, batchWindow, staleAfter, logLevel, keyFile string
 	fs.StringVar(&c.Addr, "addr", env("DASHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env DASHBOARD_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("DATABASE_URL", "./dashboard.db"),
 		"SQLite file, or a postgres:// URL (env DATABASE_URL)")
 	fs.StringVar(&bodyLimit, "body-limit", env("DASHBOARD_BODY_LIMIT", strconv.Itoa(handlers.DefaultBodyLimit)),
 		"largest webhook body in bytes; k/m suffixes allowed (env DASHBOARD_BODY_LIMIT)")
+	fs.StringVar(&bodyMemory, "body-memory", env("DASHBOARD_BODY_MEMORY", "128m"),
+		"request bodies held in memory at once, all requests together; past it requests get 503 (env DASHBOARD_BODY_MEMORY)")
 	fs.StringVar(&batchWindow, "batch-window", env("DASHBOARD_BATCH_WINDOW", "1ms"),
 		"how long ingest waits to group deliveries into one commit (env DASHBOARD_BATCH_WINDOW)")
 	fs.StringVar(&staleAfter, "stale-after", env("DASHBOARD_STALE_AFTER", "12h"),
@@ -90,8 +94,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"`messages` queued per browser before it counts as too slow and is told to reconnect")
 	fs.StringVar(&c.PublicURL, "public-url", env("DASHBOARD_PUBLIC_URL", ""),
 		"the URL operators open, e.g. https://meet.example.com: live sockets must come from it (env DASHBOARD_PUBLIC_URL)")
-	intVar(&c.WebhookRateLimit, "webhook-rate-limit", "DASHBOARD_WEBHOOK_RATE_LIMIT", 6000,
-		"webhook `requests` per minute per source address, 0 for no limit")
+	intVar(&c.WebhookFailureLimit, "webhook-failure-limit", "DASHBOARD_WEBHOOK_FAILURE_LIMIT", 600,
+		"failed webhook `deliveries` (bad signature, undecodable) per minute per source address before further failures get 429; deliveries that verify are never limited; 0 for no limit")
+	intVar(&c.MaxConns, "max-conns", "DASHBOARD_MAX_CONNS", 0,
+		"open `connections` at most, live sockets included; 0 picks the open-file limit less 256")
 	intVar(&c.LoginRateLimit, "login-rate-limit", "DASHBOARD_LOGIN_RATE_LIMIT", 20,
 		"sign-in `attempts` per minute per source address")
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
@@ -111,6 +117,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var err error
 	if c.BodyLimit, err = parseBytes(bodyLimit); err != nil {
 		return c, fmt.Errorf("-body-limit: %w", err)
+	}
+	if c.BodyMemory, err = parseBytes(bodyMemory); err != nil {
+		return c, fmt.Errorf("-body-memory: %w", err)
+	}
+	if c.BodyMemory < c.BodyLimit {
+		return c, fmt.Errorf("-body-memory (%d) must be at least -body-limit (%d): one largest body must fit", c.BodyMemory, c.BodyLimit)
 	}
 	if c.BatchWindow, err = time.ParseDuration(batchWindow); err != nil || c.BatchWindow < 0 {
 		return c, fmt.Errorf("-batch-window: want a duration such as 1ms, got %q", batchWindow)
@@ -134,8 +146,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, err
 		}
 	}
-	if c.DBMaxConns < 0 || c.Committers < 0 || c.WebhookRateLimit < 0 || c.LoginRateLimit < 0 {
-		return c, fmt.Errorf("-db-max-conns, -committers, -webhook-rate-limit and -login-rate-limit cannot be negative")
+	if c.DBMaxConns < 0 || c.Committers < 0 || c.WebhookFailureLimit < 0 || c.LoginRateLimit < 0 || c.MaxConns < 0 {
+		return c, fmt.Errorf("-db-max-conns, -committers, -webhook-failure-limit, -login-rate-limit and -max-conns cannot be negative")
 	}
 	if c.LiveBuffer < 1 {
 		return c, fmt.Errorf("-live-buffer: want at least 1, got %d", c.LiveBuffer)

@@ -16,15 +16,15 @@ func TestConfigWholeNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DBMaxConns != 0 || c.Committers != 0 || c.LiveBuffer != 16 || c.WebhookRateLimit != 6000 || c.LoginRateLimit != 20 {
+	if c.DBMaxConns != 0 || c.Committers != 0 || c.LiveBuffer != 16 || c.WebhookFailureLimit != 600 || c.LoginRateLimit != 20 {
 		t.Errorf("defaults: %+v", c)
 	}
-	c, err = parse([]string{"-committers", "3"}, map[string]string{"DASHBOARD_COMMITTERS": "5", "DASHBOARD_DB_MAX_CONNS": " 12 ", "DASHBOARD_WEBHOOK_RATE_LIMIT": ""})
+	c, err = parse([]string{"-committers", "3"}, map[string]string{"DASHBOARD_COMMITTERS": "5", "DASHBOARD_DB_MAX_CONNS": " 12 ", "DASHBOARD_WEBHOOK_FAILURE_LIMIT": ""})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Committers != 3 || c.DBMaxConns != 12 || c.WebhookRateLimit != 6000 {
-		t.Errorf("flag over environment over default: committers %d, db conns %d, webhook limit %d", c.Committers, c.DBMaxConns, c.WebhookRateLimit)
+	if c.Committers != 3 || c.DBMaxConns != 12 || c.WebhookFailureLimit != 600 {
+		t.Errorf("flag over environment over default: committers %d, db conns %d, webhook limit %d", c.Committers, c.DBMaxConns, c.WebhookFailureLimit)
 	}
 	for _, bad := range []struct {
 		args []string
@@ -35,7 +35,9 @@ func TestConfigWholeNumbers(t *testing.T) {
 		{nil, map[string]string{"DASHBOARD_DB_MAX_CONNS": "1.5"}, `-db-max-conns (env DASHBOARD_DB_MAX_CONNS): want a whole number, got "1.5"`},
 		{[]string{"-login-rate-limit", "x"}, nil, `-login-rate-limit (env DASHBOARD_LOGIN_RATE_LIMIT): want a whole number, got "x"`},
 		{[]string{"-committers", "-1"}, nil, "cannot be negative"},
-		{nil, map[string]string{"DASHBOARD_WEBHOOK_RATE_LIMIT": "-5"}, "cannot be negative"},
+		{nil, map[string]string{"DASHBOARD_WEBHOOK_FAILURE_LIMIT": "-5"}, "cannot be negative"},
+		{[]string{"-max-conns", "-1"}, nil, "cannot be negative"},
+		{[]string{"-body-memory", "512k"}, nil, "must be at least -body-limit"},
 		{[]string{"-live-buffer", "0"}, nil, "-live-buffer: want at least 1"},
 	} {
 		if _, err := parse(bad.args, bad.env); err == nil || !strings.Contains(err.Error(), bad.want) {

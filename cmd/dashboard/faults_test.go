@@ -322,8 +322,9 @@ type faultProcess struct {
 }
 
 // faultStartProcess runs the binary on database dbURL on a free loopback
-// port, and returns once /readyz answers 200.
-func faultStartProcess(t *testing.T, bin, dbURL, logPath string) *faultProcess {
+// port, and returns once /readyz answers 200. wrap, if given, is a command
+// the binary runs under (prlimit and its flags, say).
+func faultStartProcess(t *testing.T, bin, dbURL, logPath string, wrap ...string) *faultProcess {
 	t.Helper()
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -332,7 +333,8 @@ func faultStartProcess(t *testing.T, bin, dbURL, logPath string) *faultProcess {
 	defer logFile.Close()
 	// The kernel picks the port (127.0.0.1:0) and the program prints it, so
 	// no other process can take it between picking and listening.
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-webhook-rate-limit", "0")
+	argv := append(append(wrap[:len(wrap):len(wrap)], bin), "-addr", "127.0.0.1:0")
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir(), "DATABASE_URL=" + dbURL}
 	cmd.Stderr = logFile
 	// The program dies with the test binary, whatever happens to it.
@@ -549,7 +551,7 @@ func TestPostgresOutage(t *testing.T) {
 		meetings = 10
 	)
 	cl := dbtest.NewCluster(t)
-	s := start(t, map[string]string{"DATABASE_URL": cl.DSN()}, "-webhook-rate-limit", "0")
+	s := start(t, map[string]string{"DATABASE_URL": cl.DSN()})
 	check := &http.Client{Timeout: 5 * time.Second}
 	status := func(path string) int {
 		resp, err := check.Get(s.URL + path)

@@ -70,12 +70,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,
 		VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret, IotumToken: cfg.IotumToken,
 		APIToken: cfg.APIToken, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
-		WebhookRateLimit: cfg.WebhookRateLimit, LoginRateLimit: cfg.LoginRateLimit,
+		WebhookFailureLimit: cfg.WebhookFailureLimit, LoginRateLimit: cfg.LoginRateLimit, BodyMemory: cfg.BodyMemory,
+		Loopback: loopback(cfg.Addr),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	limit := fdLimit()
+	maxConns, clamped := connCap(cfg.MaxConns, limit)
+	if clamped {
+		log.Warn("-max-conns is more than the open-file limit allows; lowered", "max_conns", maxConns, "open_file_limit", limit)
+	}
+	ln = guardListener(ln, maxConns, log)
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Dashboard: %s/\n", base)
 	fmt.Fprintf(stdout, "Webhook URLs: %[1]s/webhooks/videosdk %[1]s/webhooks/daily %[1]s/webhooks/iotum\n", base)
@@ -83,6 +90,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if open {
 		fmt.Fprintln(stdout, "No operator accounts: the dashboard is open to anyone on this machine, so it listens on loopback only. "+
 			"Create one with: go run ./cmd/dashboard user add NAME")
+	}
+	if getenv("DASHBOARD_WEBHOOK_RATE_LIMIT") != "" {
+		log.Warn("DASHBOARD_WEBHOOK_RATE_LIMIT is no longer read: deliveries that verify are never rate-limited; " +
+			"-webhook-failure-limit (DASHBOARD_WEBHOOK_FAILURE_LIMIT) limits failed ones")
 	}
 	for _, p := range []struct {
 		name, env string

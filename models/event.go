@@ -35,7 +35,8 @@ type Event struct {
 	SessionID string
 	// Problems lists what the decoder could not read (an unparseable time,
 	// a field of the wrong type); the event is kept all the same and the
-	// problems are noted in the event log.
+	// problems are noted in the event log. The store adds one when an id is
+	// over MaxIDLength bytes.
 	Problems []string
 
 	Session       *SessionChange

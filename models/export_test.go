@@ -5,7 +5,7 @@ package models
 func (s *Store) CommitBatch(ds []Delivery) ([]Result, error) {
 	batch := make([]*pending, len(ds))
 	for i, d := range ds {
-		batch[i] = &pending{d: d, result: make(chan outcome, 1)}
+		batch[i] = newPending(d)
 	}
 	s.commit(batch)
 	out := make([]Result, len(ds))

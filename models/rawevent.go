@@ -9,8 +9,9 @@ const (
 	// OutcomeNoChange: the event was valid but the models already held
 	// everything it says (a repeat, or a late earlier stage).
 	OutcomeNoChange = "no-change"
-	// OutcomeStored: an event type with no model (unknown types included),
-	// kept in the log only.
+	// OutcomeStored: kept in the log only: an event type with no model
+	// (unknown types included), or an event with an id over MaxIDLength
+	// bytes (the problem is noted in Detail).
 	OutcomeStored = "stored"
 	// OutcomeDuplicate: the provider's event id was seen before; the
 	// delivery was not applied again.
@@ -24,13 +25,17 @@ const (
 // model changes it caused. It is the source of truth the models can be
 // rebuilt from.
 type RawEvent struct {
-	ID              uint64    `gorm:"primaryKey" json:"id"`
-	Provider        string    `json:"provider"`
-	Type            string    `json:"type"`
-	ReceivedAt      time.Time `json:"receivedAt"`
-	MeetingID       string    `json:"meetingId,omitempty"`
-	SessionID       string    `json:"sessionId,omitempty"`
-	ProviderEventID *string   `json:"providerEventId,omitempty"`
+	ID         uint64    `gorm:"primaryKey" json:"id"`
+	Provider   string    `json:"provider"`
+	Type       string    `json:"type"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	// MeetingID is indexed: an id over MaxIDLength bytes is kept as its
+	// first MaxIDLength bytes (the body has it whole).
+	MeetingID string `json:"meetingId,omitempty"`
+	SessionID string `json:"sessionId,omitempty"`
+	// ProviderEventID is indexed, and unique per provider: an id over
+	// MaxIDLength bytes is kept as "sha256:" and the hex SHA-256 of the id.
+	ProviderEventID *string `json:"providerEventId,omitempty"`
 	// Hash is the hex SHA-256 of Body.
 	Hash    string `json:"hash"`
 	Body    []byte `json:"-"`

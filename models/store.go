@@ -71,6 +71,11 @@ type pending struct {
 	attempts int
 }
 
+// newPending takes a delivery in, with its ids bounded (see boundIDs).
+func newPending(d Delivery) *pending {
+	return &pending{d: boundIDs(d), result: make(chan outcome, 1)}
+}
+
 type outcome struct {
 	res Result
 	err error
@@ -138,10 +143,12 @@ func (s *Store) DB() *gorm.DB { return s.db }
 // Ingest stores the delivery in the event log and applies it to the models
 // in one transaction. It returns once that transaction has committed; an
 // error means the delivery may not be stored and the sender should retry.
+// A delivery with an id over MaxIDLength bytes is kept in the log only, with
+// outcome OutcomeStored and the problem noted.
 func (s *Store) Ingest(ctx context.Context, d Delivery) (Result, error) {
-	p := &pending{d: d, result: make(chan outcome, 1)}
+	p := newPending(d)
 	select {
-	case s.queueFor(d) <- p:
+	case s.queueFor(p.d) <- p:
 	case <-s.closing:
 		return Result{}, ErrClosed
 	case <-ctx.Done():

@@ -260,6 +260,50 @@ func TestIotumWebhooks(t *testing.T) {
 	})
 }
 
+// TestOverlongIDs: a VideoSDK webhook with a 3,000-byte random meeting id
+// (past PostgreSQL's index row limit) and a Daily one with a 3,000-byte
+// event id get 200 with outcome "stored", never 503: they are kept in the
+// log only, with the problem noted, and no meeting is made of them. The
+// Daily one sent again is a duplicate; a normal webhook after them is
+// applied.
+func TestOverlongIDs(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		signer, secret := newDailySigner(t)
+		s := start(t, map[string]string{"DATABASE_URL": url, "DAILY_WEBHOOK_SECRET": secret})
+		raw := make([]byte, 2250)
+		rand.Read(raw)
+		long := base64.RawURLEncoding.EncodeToString(raw) // 3,000 bytes
+		video, _ := json.Marshal(map[string]any{"webhookType": "session-started", "data": map[string]any{"meetingId": long, "sessionId": "s"}})
+		if r := s.post(t, video, nil); r.Status != http.StatusOK || r.Body["outcome"] != "stored" {
+			t.Errorf("VideoSDK, over-long meeting id: %d %.200s", r.Status, r.Raw)
+		}
+		daily, _ := json.Marshal(map[string]any{"version": "1.0.0", "type": "meeting.started", "id": long,
+			"payload": map[string]any{"room": "long-event", "meeting_id": "s", "start_ts": 1717000000}, "event_ts": 1717000001})
+		for i, want := range []string{"stored", "duplicate"} {
+			if r := s.postTo(t, "daily", daily, signer.headers(daily, time.Now())); r.Status != http.StatusOK || r.Body["outcome"] != want {
+				t.Errorf("Daily, over-long event id, delivery %d: %d %.200s, want outcome %q", i+1, r.Status, r.Raw, want)
+			}
+		}
+		if r := s.post(t, []byte(`{"webhookType":"session-started","data":{"meetingId":"fine","sessionId":"s"}}`), nil); r.Status != http.StatusOK ||
+			r.Body["outcome"] != "applied" {
+			t.Errorf("a normal webhook after them: %d %s", r.Status, r.Raw)
+		}
+		events, _ := s.do(t, "GET", "/api/events", nil, nil).Body["events"].([]any)
+		noted := 0
+		for _, e := range events {
+			if d, _ := e.(map[string]any)["detail"].(string); strings.Contains(d, "over the 256-byte limit: kept in the log only") {
+				noted++
+			}
+		}
+		if len(events) != 3 || noted != 2 {
+			t.Errorf("%d events in the log, %d with the problem noted; want 3 and 2", len(events), noted)
+		}
+		if ms, _ := s.do(t, "GET", "/api/meetings", nil, nil).Body["meetings"].([]any); len(ms) != 1 {
+			t.Errorf("%d meetings, want only the normal webhook's", len(ms))
+		}
+	})
+}
+
 // apiShape is an API answer with arrival-dependent times dropped and lists
 // sorted, for comparing states reached in different orders.
 func apiShape(t *testing.T, r reply) string {

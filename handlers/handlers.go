@@ -73,6 +73,7 @@ type Handler struct {
 	feed      *feed
 	metrics   *metrics
 	openState openCache
+	readyLog  readyLog
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context

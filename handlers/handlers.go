@@ -93,6 +93,7 @@ type Handler struct {
 	openState openCache
 	bodies    *bodyReader
 	failures  *failureLimit
+	readyLog  readyLog
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context

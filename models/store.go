@@ -35,6 +35,9 @@ type StoreOptions struct {
 	// StaleAfter is how long a live session may be silent before it is
 	// shown as stale (default DefaultStaleAfter).
 	StaleAfter time.Duration
+	// ReadyEvery is how long Ready reuses the answer of its write probe
+	// (default DefaultReadyEvery).
+	ReadyEvery time.Duration
 }
 
 // Result tells what became of one delivery.
@@ -60,6 +63,8 @@ type Store struct {
 	done    chan struct{}
 	// committed wakes Follow on SQLite after each commit.
 	committed chan struct{}
+	// ready is Ready's cached write probe.
+	ready readiness
 }
 
 type pending struct {
@@ -91,6 +96,9 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 	}
 	if opts.RepeatWindow == 0 {
 		opts.RepeatWindow = 10 * time.Minute
+	}
+	if opts.ReadyEvery <= 0 {
+		opts.ReadyEvery = DefaultReadyEvery
 	}
 	switch {
 	case !isPostgres(db):

@@ -2,6 +2,8 @@ package models
 
 import (
 	"context"
+	"database/sql/driver"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -15,10 +17,43 @@ import (
 type Change struct {
 	Seq       uint64 `gorm:"primaryKey;column:seq"`
 	CreatedAt time.Time
-	// Meetings lists the changed meetings' ids, one per line.
-	Meetings string
+	// Meetings lists the changed meetings' ids, stored as a JSON array:
+	// an id may hold any byte, a newline included.
+	Meetings changedMeetings
 	// Others is true when events of no meeting were stored.
 	Others bool
+}
+
+// changedMeetings is the meeting ids of a change row, a JSON array in its
+// column. Rows written before ids were stored as JSON hold one id per line
+// and are read as such.
+type changedMeetings []string
+
+// Value stores the ids as a JSON array.
+func (m changedMeetings) Value() (driver.Value, error) { return JSONList[string](m).Value() }
+
+// Scan reads a JSON array, or the older one-id-per-line text.
+func (m *changedMeetings) Scan(src any) error {
+	var text string
+	switch v := src.(type) {
+	case nil:
+	case string:
+		text = v
+	case []byte:
+		text = string(v)
+	default:
+		return fmt.Errorf("changedMeetings: cannot scan %T", src)
+	}
+	if strings.HasPrefix(text, "[") {
+		return (*JSONList[string])(m).Scan(text)
+	}
+	*m = nil
+	for _, id := range strings.Split(text, "\n") {
+		if id != "" {
+			*m = append(*m, id)
+		}
+	}
+	return nil
 }
 
 // changesChannel is the PostgreSQL NOTIFY channel of the change feed.
@@ -53,14 +88,18 @@ func recordChange(tx *gorm.DB, results []Result, now time.Time) error {
 	if len(ids) == 0 && !others {
 		return nil
 	}
-	c := Change{CreatedAt: now, Meetings: strings.Join(ids, "\n"), Others: others}
+	c := Change{CreatedAt: now, Meetings: ids, Others: others}
 	if !isPostgres(tx) {
 		return tx.Create(&c).Error
+	}
+	meetings, err := c.Meetings.Value()
+	if err != nil {
+		return err
 	}
 	// One round trip: the lock, the row, and the NOTIFY of its number.
 	return tx.Exec(`WITH feed_lock AS (SELECT pg_advisory_xact_lock(?)),
 	row AS (INSERT INTO changes (created_at, meetings, others) SELECT ?, ?, ? FROM feed_lock RETURNING seq)
-	SELECT pg_notify(?, seq::text) FROM row`, changeFeedLock, c.CreatedAt, c.Meetings, c.Others, changesChannel).Error
+	SELECT pg_notify(?, seq::text) FROM row`, changeFeedLock, c.CreatedAt, meetings, c.Others, changesChannel).Error
 }
 
 // Follow calls fn with the meetings changed by every transaction committed
@@ -169,7 +208,7 @@ func (f *follower) read(ctx context.Context) {
 		others := false
 		for _, c := range rows {
 			others = others || c.Others
-			for _, m := range strings.Split(c.Meetings, "\n") {
+			for _, m := range c.Meetings {
 				if m != "" && !seen[m] {
 					seen[m] = true
 					meetings = append(meetings, m)

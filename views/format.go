@@ -1,9 +1,7 @@
 package views
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"net/url"
@@ -504,15 +502,6 @@ func outcomeClass(o string) string {
 		return "badge st-started"
 	}
 	return "badge st-none"
-}
-
-// prettyBody indents a JSON body for reading; anything else is shown as is.
-func prettyBody(b []byte) string {
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return string(b)
-	}
-	return out.String()
 }
 
 // eventsOlder links to the page of events older than the last shown.

@@ -25,8 +25,13 @@ const (
 	loginCookie = "meetboard_login"
 )
 
-// localsSession is where requireOperator leaves the signed-in session.
-const localsSession = "session"
+// Where requireOperator leaves the credential it let a request in with:
+// the signed-in session, the API token, or true in open mode.
+const (
+	localsSession = "session"
+	localsToken   = "token"
+	localsOpen    = "open"
+)
 
 // openCache remembers for a few seconds whether any account exists.
 type openCache struct {
@@ -67,10 +72,18 @@ func (h *Handler) requireOperator(page bool) fiber.Handler {
 			return h.storeError(c, err)
 		}
 		if open {
+			if status, msg := h.openGuard(c); status != 0 {
+				if page {
+					return h.htmlError(c, status, msg)
+				}
+				return fail(c, status, msg)
+			}
+			c.Locals(localsOpen, true)
 			return c.Next()
 		}
 		if bearer, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok {
-			if h.tokenValid(ctx, strings.TrimSpace(bearer)) {
+			if token := strings.TrimSpace(bearer); h.tokenValid(ctx, token) {
+				c.Locals(localsToken, token)
 				return c.Next()
 			}
 			return fail(c, fiber.StatusUnauthorized, "invalid API token")
@@ -97,6 +110,18 @@ func (h *Handler) tokenValid(ctx context.Context, token string) bool {
 	}
 	ok, err := h.cfg.Operators.TokenValid(ctx, token)
 	return err == nil && ok
+}
+
+// liveOwnerOf is the credential requireOperator let c in with, for a live
+// socket.
+func liveOwnerOf(c *fiber.Ctx) liveOwner {
+	o := liveOwner{addr: clientAddr(c)}
+	if s := signedIn(c); s != nil {
+		o.session = s.ID
+	}
+	o.token, _ = c.Locals(localsToken).(string)
+	o.open, _ = c.Locals(localsOpen).(bool)
+	return o
 }
 
 // signedIn is the session requireOperator found, if any.
@@ -158,6 +183,7 @@ func (h *Handler) logoutSubmit(c *fiber.Ctx) error {
 		if err := h.cfg.Operators.SignOut(c.UserContext(), token); err != nil {
 			return h.storeError(c, err)
 		}
+		h.closeLive(func(o liveOwner) bool { return o.session != s.ID })
 	}
 	c.ClearCookie(sessionCookie)
 	return c.Redirect("/login", fiber.StatusSeeOther)

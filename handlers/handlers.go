@@ -79,8 +79,11 @@ type Config struct {
 	// (no accounts) serves nothing but webhooks and health otherwise.
 	Loopback bool
 	// Live tunes the websocket push.
-	Live   live.Options
-	Logger *slog.Logger
+	Live live.Options
+	// LiveLimits caps the live sockets and watched pages per session and
+	// per address.
+	LiveLimits LiveLimits
+	Logger     *slog.Logger
 }
 
 // Handler serves the dashboard's routes.
@@ -94,6 +97,7 @@ type Handler struct {
 	bodies    *bodyReader
 	failures  *failureLimit
 	readyLog  readyLog
+	sockets   *liveSockets
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -123,7 +127,7 @@ func New(cfg Config) *Server {
 	// link allowlist as each page request's does.
 	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
 	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx,
-		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit)}
+		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit), sockets: newLiveSockets(cfg.LiveLimits)}
 	h.feed = newFeed(h.hub, h.renderTopic, h.log)
 	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
 		if db, err := cfg.Store.DB().DB(); err == nil {
@@ -132,6 +136,7 @@ func New(cfg Config) *Server {
 		return sql.DBStats{}
 	})
 	go h.feed.run(ctx)
+	go h.watchLiveOwners(ctx)
 
 	trust, proxies, proxyHeader, validateIP := proxyConfig(cfg.TrustedProxies)
 	app := fiber.New(fiber.Config{

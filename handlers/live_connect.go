@@ -32,15 +32,26 @@ func (h *Handler) liveConnect(c *fiber.Ctx) error {
 	// The connection outlives the request: it lives on the server's context.
 	ctx := h.ctx
 	name := t.String()
+	socket, err := h.sockets.admit(liveOwnerOf(c), name)
+	if err != nil {
+		c.Set(fiber.HeaderRetryAfter, "10")
+		return fiber.NewError(fiber.StatusTooManyRequests, err.Error())
+	}
 	sub, err := h.feed.subscribe(ctx, name, t)
 	if err != nil {
+		h.sockets.release(socket)
 		h.log.Warn("live snapshot failed", "topic", name, "err", err)
 		h.dbUnavailable(c)
 		return fiber.NewError(fiber.StatusServiceUnavailable, "snapshot unavailable, retry")
 	}
+	h.sockets.attach(socket, sub)
 	return upgrade(c, opts, func(conn *websocket.Conn) {
+		defer h.sockets.release(socket)
 		if err := h.hub.Serve(ctx, conn, sub); err != nil {
 			h.log.Debug("live connection ended", "topic", name, "err", err)
 		}
-	}, func() { h.hub.Unsubscribe(sub) })
+	}, func() {
+		h.hub.Unsubscribe(sub)
+		h.sockets.release(socket)
+	})
 }

@@ -128,6 +128,11 @@ func newMetrics(hubStats func() live.Stats, dbStats func() sql.DBStats) *metrics
 				Name:      "websocket_clients",
 				Help:      "Live websocket subscribers connected now.",
 			}, func() float64 { return float64(hubStats().Subscribers) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Namespace: metricsNamespace,
+				Name:      "live_topics",
+				Help:      "Distinct pages watched live now; each is rendered again at every change that can affect it.",
+			}, func() float64 { return float64(hubStats().Topics) }),
 			prometheus.NewCounterFunc(prometheus.CounterOpts{
 				Namespace: metricsNamespace,
 				Name:      "live_messages_sent_total",

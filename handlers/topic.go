@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/meetboard/meetboard/models"
 )
 
 // Page kinds: each is a page of the dashboard and a kind of live topic.
@@ -66,7 +68,10 @@ func parseTopic(s string) (topic, error) {
 	return topicFrom(kind, v)
 }
 
-// topicFrom builds a topic from a page's query parameters.
+// topicFrom builds a topic from a page's query parameters. Parameters the
+// page of that kind ignores are dropped, so one page has one topic name
+// (rooms?before=1 and rooms?before=2 are both "rooms"; only the event log
+// pages by event id, and a meeting's page does not page at all).
 func topicFrom(kind string, v url.Values) (topic, error) {
 	t := topic{Kind: kind, Meeting: strings.TrimSpace(v.Get("meeting")), Page: 1}
 	if p := v.Get("page"); p != "" {
@@ -85,6 +90,19 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	}
 	if kind == pageMeeting && t.Meeting == "" {
 		return topic{}, fmt.Errorf("a meeting topic needs a meeting id")
+	}
+	if len(t.Meeting) > models.MaxIDLength {
+		return topic{}, fmt.Errorf("a meeting id or filter is at most %d bytes, got %d", models.MaxIDLength, len(t.Meeting))
+	}
+	// What a page does not show by does not make it another topic: every
+	// variant would be rendered again at each change.
+	switch kind {
+	case pageMeeting:
+		t.Page, t.Before = 1, 0
+	case pageEvents:
+		t.Page = 1
+	default:
+		t.Before = 0
 	}
 	return t, nil
 }

@@ -35,6 +35,7 @@ func (o Options) withDefaults() Options {
 // Stats is a snapshot of a Hub's counters.
 type Stats struct {
 	Subscribers int    // subscribers currently registered
+	Topics      int    // topics with at least one subscriber
 	Sent        uint64 // messages written to websockets by Serve, snapshots included
 	Dropped     uint64 // subscribers dropped because their buffer was full
 }
@@ -189,10 +190,11 @@ func (h *Hub) Watched(topic string) bool {
 	return len(t.subs) > 0
 }
 
-// Stats reports subscriber count, and totals of messages sent and subscribers dropped as slow (for metrics later).
+// Stats reports the subscribers and watched topics now, and totals of messages sent and subscribers dropped as slow.
 func (h *Hub) Stats() Stats {
 	return Stats{
 		Subscribers: int(h.subscribers.Load()),
+		Topics:      len(h.Topics()),
 		Sent:        h.sent.Load(),
 		Dropped:     h.dropped.Load(),
 	}

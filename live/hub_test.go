@@ -73,7 +73,7 @@ func TestTopicsAndStats(t *testing.T) {
 	if got, want := h.Topics(), []string{"a", "x"}; !slices.Equal(got, want) {
 		t.Fatalf("Topics() = %q, want %q", got, want)
 	}
-	if got := h.Stats(); got != (Stats{Subscribers: 3}) {
+	if got := h.Stats(); got != (Stats{Subscribers: 3, Topics: 2}) {
 		t.Fatalf("Stats() = %+v", got)
 	}
 	h.Unsubscribe(x1)

@@ -39,6 +39,7 @@ type config struct {
 	LoginRateLimit      int
 	MaxConns            int
 	BodyMemory          int
+	LiveLimits          handlers.LiveLimits
 	AdminUser           string
 	AdminPassword       string
 	// Command is what follows the flags: empty to serve, else an account
@@ -96,6 +97,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"the URL operators open, e.g. https://meet.example.com: live sockets must come from it (env DASHBOARD_PUBLIC_URL)")
 	intVar(&c.WebhookFailureLimit, "webhook-failure-limit", "DASHBOARD_WEBHOOK_FAILURE_LIMIT", 600,
 		"failed webhook `deliveries` (bad signature, undecodable) per minute per source address before further failures get 429; deliveries that verify are never limited; 0 for no limit")
+	intVar(&c.LiveLimits.SessionSockets, "live-sockets-per-session", "DASHBOARD_LIVE_SOCKETS_PER_SESSION", 100,
+		"live `sockets` one signed-in session or API token may keep open, 0 for no cap")
+	intVar(&c.LiveLimits.SessionTopics, "live-pages-per-session", "DASHBOARD_LIVE_PAGES_PER_SESSION", 32,
+		"different `pages` one session or API token may watch live at once, 0 for no cap")
+	intVar(&c.LiveLimits.AddrSockets, "live-sockets-per-addr", "DASHBOARD_LIVE_SOCKETS_PER_ADDR", 1000,
+		"live `sockets` one source address may keep open, 0 for no cap")
+	intVar(&c.LiveLimits.AddrTopics, "live-pages-per-addr", "DASHBOARD_LIVE_PAGES_PER_ADDR", 200,
+		"different `pages` one source address may watch live at once, 0 for no cap")
 	intVar(&c.MaxConns, "max-conns", "DASHBOARD_MAX_CONNS", 0,
 		"open `connections` at most, live sockets included; 0 picks the open-file limit less 256")
 	intVar(&c.LoginRateLimit, "login-rate-limit", "DASHBOARD_LOGIN_RATE_LIMIT", 20,
@@ -146,8 +155,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, err
 		}
 	}
-	if c.DBMaxConns < 0 || c.Committers < 0 || c.WebhookFailureLimit < 0 || c.LoginRateLimit < 0 || c.MaxConns < 0 {
-		return c, fmt.Errorf("-db-max-conns, -committers, -webhook-failure-limit, -login-rate-limit and -max-conns cannot be negative")
+	if c.DBMaxConns < 0 || c.Committers < 0 || c.WebhookFailureLimit < 0 || c.LoginRateLimit < 0 || c.MaxConns < 0 ||
+		c.LiveLimits.SessionSockets < 0 || c.LiveLimits.SessionTopics < 0 || c.LiveLimits.AddrSockets < 0 || c.LiveLimits.AddrTopics < 0 {
+		return c, fmt.Errorf("-db-max-conns, -committers, -webhook-failure-limit, -login-rate-limit, -max-conns and the -live-*-per-* caps cannot be negative")
 	}
 	if c.LiveBuffer < 1 {
 		return c, fmt.Errorf("-live-buffer: want at least 1, got %d", c.LiveBuffer)

@@ -71,7 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret, IotumToken: cfg.IotumToken,
 		APIToken: cfg.APIToken, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
 		WebhookFailureLimit: cfg.WebhookFailureLimit, LoginRateLimit: cfg.LoginRateLimit, BodyMemory: cfg.BodyMemory,
-		Loopback: loopback(cfg.Addr),
+		Loopback: loopback(cfg.Addr), LiveLimits: cfg.LiveLimits,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -28,12 +28,12 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 	switch t.Kind {
 	case pageRooms:
 		meta.Title, meta.Nav, meta.Path = "Live rooms", "/", "/"
-		rooms, err := s.LiveRooms(ctx, t.Meeting)
+		board, err := s.LiveRooms(ctx, t.Meeting, t.Page)
 		if err != nil {
 			return meta, nil, err
 		}
 		recent, err := s.RecentSessions(ctx, t.Meeting, 20)
-		return meta, views.RoomsFragments(rooms, recent), err
+		return meta, views.RoomsFragments(board, recent, t.Meeting), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)

@@ -147,9 +147,9 @@ func BenchmarkLiveRooms(b *testing.B) {
 			return [][]byte{body("participant-joined", map[string]any{"meetingId": "webinar", "sessionId": "s", "participantId": fmt.Sprint("p", i), "participantName": "P"})}
 		})
 		for b.Loop() {
-			rooms, err := s.LiveRooms(context.Background(), "")
-			if err != nil || len(rooms) != 1 {
-				b.Fatalf("%v, %d rooms", err, len(rooms))
+			board, err := s.LiveRooms(context.Background(), "", 1)
+			if err != nil || len(board.Rooms) != 1 {
+				b.Fatalf("%v, %d rooms", err, len(board.Rooms))
 			}
 		}
 	})

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // RoomPeople is how many of the people in a room LiveRooms names: a
@@ -35,18 +37,81 @@ type SessionRow struct {
 	Participants int
 }
 
-// LiveRooms returns every live session whose meeting id starts with
-// prefix, longest running first.
-func (s *Store) LiveRooms(ctx context.Context, prefix string) ([]Room, error) {
+// RoomsPerPage is how many rooms a page of the live-rooms board shows.
+const RoomsPerPage = MaxPageSize
+
+// LiveBoard is one page of the live rooms whose meeting id starts with a
+// prefix, and how many there are in all.
+type LiveBoard struct {
+	// Rooms are the page's rooms, longest running first.
+	Rooms []Room
+	// Live counts every live room the prefix matches, on any page.
+	Live int
+	// Page is the page shown, from 1. Before counts the live rooms on the
+	// pages before it (more recently active), After those on the pages
+	// after it (less recently active).
+	Page   int
+	Before int
+	After  int
+}
+
+// LiveRooms returns a page of the live sessions whose meeting id starts
+// with prefix. Pages hold RoomsPerPage rooms, chosen by their latest event,
+// the most recently active on the first: a flood of sessions that were
+// started and then went quiet (webhooks anyone can send, with any start
+// time) cannot push a room in use off the first page, and the count and
+// the later pages show the rooms it leaves out. Within a page the rooms are
+// shown longest running first, as before, so cards do not move at every
+// event.
+//
+// The sessions are read through the partial index on live sessions
+// (migration 0006) and the newest by last_event_at picked from them:
+// indexing last_event_at would make every event's update of its session
+// write an index again (no HOT update on PostgreSQL), which 0006 undid.
+func (s *Store) LiveRooms(ctx context.Context, prefix string, page int) (LiveBoard, error) {
+	page = max(page, 1)
 	db := s.db.WithContext(ctx)
-	q := db.Table("sessions").Select("sessions.*").Joins("JOIN meetings ON meetings.id = sessions.meeting_ref").
-		Where(sqlSessionLive+" AND sessions.last_event_at >= ?", s.staleCutoff()).
-		Order("COALESCE(sessions.started_at, sessions.first_seen_at), sessions.id").Limit(MaxPageSize)
-	q = withPrefix(q, "meetings.meeting_id", prefix)
-	var sessions []Session
-	if err := q.Find(&sessions).Error; err != nil {
-		return nil, err
+	cutoff := s.staleCutoff()
+	live := func() *gorm.DB {
+		q := db.Table("sessions").Where(sqlSessionLive+" AND sessions.last_event_at >= ?", cutoff)
+		if prefix == "" {
+			return q // every session has its meeting: no join needed
+		}
+		return withPrefix(q.Joins("JOIN meetings ON meetings.id = sessions.meeting_ref"), "meetings.meeting_id", prefix)
 	}
+	offset := (page - 1) * RoomsPerPage
+	chosen := live().Select("sessions.*").Order("sessions.last_event_at DESC, sessions.id DESC").Limit(RoomsPerPage).Offset(offset)
+	var sessions []Session
+	if err := db.Table("(?) AS sessions", chosen).Order("COALESCE(sessions.started_at, sessions.first_seen_at), sessions.id").
+		Find(&sessions).Error; err != nil {
+		return LiveBoard{}, err
+	}
+	// A page that is neither full nor past the end holds the last rooms, so
+	// the count is known; otherwise it is counted. The count comes a
+	// statement later: a room that ended in between does not make it less
+	// than the page shows.
+	board := LiveBoard{Page: page}
+	if len(sessions) > 0 {
+		board.Live = offset + len(sessions)
+	}
+	if len(sessions) == RoomsPerPage || (len(sessions) == 0 && offset > 0) {
+		var n int64
+		if err := live().Count(&n).Error; err != nil {
+			return LiveBoard{}, err
+		}
+		board.Live = max(int(n), board.Live)
+	}
+	board.Before = min(offset, board.Live)
+	board.After = board.Live - board.Before - len(sessions)
+	rooms, err := s.roomsOf(ctx, sessions)
+	board.Rooms = rooms
+	return board, err
+}
+
+// roomsOf fills in, for each live session, its meeting, who is in the room
+// and the latest state of each kind of job, keeping the sessions' order.
+func (s *Store) roomsOf(ctx context.Context, sessions []Session) ([]Room, error) {
+	db := s.db.WithContext(ctx)
 	rooms := make([]Room, len(sessions))
 	if len(sessions) == 0 {
 		return rooms, nil

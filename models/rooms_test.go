@@ -3,7 +3,10 @@ package models_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/models/dbtest"
@@ -31,12 +34,13 @@ func TestLiveRoomJobs(t *testing.T) {
 		post(t, s, body("hls-playable", in("now", map[string]any{"id": "hls-now", "playbackHlsUrl": "https://cdn.example/now.m3u8"})))
 		post(t, s, body("transcription-started", in("now", map[string]any{"id": "tr-now", "type": "realtime"})))
 
-		rooms, err := s.LiveRooms(context.Background(), "jobs")
+		board, err := s.LiveRooms(context.Background(), "jobs", 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rooms) != 1 {
-			t.Fatalf("%d live rooms, want 1", len(rooms))
+		rooms := board.Rooms
+		if len(rooms) != 1 || board.Live != 1 || board.Before != 0 || board.After != 0 {
+			t.Fatalf("%d live rooms, board %d live, %d before, %d after; want 1, 1, 0, 0", len(rooms), board.Live, board.Before, board.After)
 		}
 		r := rooms[0]
 		if r.Session.SessionID != "now" || len(r.Present) != 1 || r.Present[0].Name != "Ann" {
@@ -49,8 +53,8 @@ func TestLiveRoomJobs(t *testing.T) {
 			t.Errorf("jobs of the live session: HLS %+v, transcription %+v", r.HLS, r.Transcription)
 		}
 		post(t, s, body("recording-started", in("now", map[string]any{"id": "rec-now"})))
-		if rooms, err = s.LiveRooms(context.Background(), "jobs"); err != nil || rooms[0].Recording == nil || rooms[0].Recording.ExternalID != "rec-now" {
-			t.Errorf("after the live session's recording started: %+v, %v", rooms, err)
+		if board, err = s.LiveRooms(context.Background(), "jobs", 1); err != nil || board.Rooms[0].Recording == nil || board.Rooms[0].Recording.ExternalID != "rec-now" {
+			t.Errorf("after the live session's recording started: %+v, %v", board.Rooms, err)
 		}
 	})
 }
@@ -71,11 +75,11 @@ func TestLiveRoomPeople(t *testing.T) {
 		for _, i := range []int{0, 7, joined - 1} {
 			post(t, s, body("participant-left", person(i)))
 		}
-		rooms, err := s.LiveRooms(context.Background(), "crowd")
-		if err != nil || len(rooms) != 1 {
-			t.Fatalf("rooms %v, %v", rooms, err)
+		board, err := s.LiveRooms(context.Background(), "crowd", 1)
+		if err != nil || len(board.Rooms) != 1 {
+			t.Fatalf("rooms %v, %v", board.Rooms, err)
 		}
-		r := rooms[0]
+		r := board.Rooms[0]
 		if r.InRoom != joined-3 {
 			t.Errorf("InRoom %d, want %d", r.InRoom, joined-3)
 		}
@@ -91,6 +95,93 @@ func TestLiveRoomPeople(t *testing.T) {
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("named %v\nwant %v", got, want)
+		}
+	})
+}
+
+// TestLiveRoomsFloodedByQuietSessions: more than a page of sessions that
+// were started recently, claim an old start time and then go quiet (what
+// anyone who can post unverified webhooks can send) do not hide a room in
+// use. The first page keeps the most recently active rooms, the real one
+// among them; the count is every live room; the rooms left out are on the
+// next page.
+func TestLiveRoomsFloodedByQuietSessions(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := context.Background()
+		now := time.Now().UTC()
+		started := func(meeting string, start time.Time) []byte {
+			return body("session-started", map[string]any{"meetingId": meeting, "sessionId": "s-" + meeting, "start": start.Format(time.RFC3339)})
+		}
+		// The flood, sent ten minutes ago, fake-000 first, each claiming
+		// to have started a month ago. Sent concurrently, so that it
+		// commits in batches.
+		const fakes = models.MaxPageSize + 20
+		var wg sync.WaitGroup
+		for i := range fakes {
+			wg.Go(func() {
+				d := decodeDelivery(t, started(fmt.Sprintf("fake-%03d", i), now.Add(-30*24*time.Hour+time.Duration(i)*time.Second)))
+				d.ReceivedAt = now.Add(-10*time.Minute + time.Duration(i)*time.Millisecond)
+				if _, err := s.Ingest(ctx, d); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		// The real room started a minute ago, and someone joined it since.
+		postAt(t, s, started("real", now.Add(-time.Minute)), now.Add(-time.Minute))
+		postAt(t, s, body("participant-joined", map[string]any{"meetingId": "real", "sessionId": "s-real", "participantId": "p1", "participantName": "Ann"}), now)
+		// Silent for longer than the stale cutoff: not live, not counted.
+		postAt(t, s, started("fake-stale", now.Add(-14*time.Hour)), now.Add(-13*time.Hour))
+
+		const live = fakes + 1
+		const left = live - models.RoomsPerPage
+		meetings := func(b models.LiveBoard) []string {
+			var ids []string
+			for _, r := range b.Rooms {
+				ids = append(ids, r.Meeting.MeetingID)
+			}
+			return ids
+		}
+		check := func(prefix string, page int, want models.LiveBoard, wantIDs []string) {
+			t.Helper()
+			b, err := s.LiveRooms(ctx, prefix, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Live != want.Live || b.Page != page || b.Before != want.Before || b.After != want.After {
+				t.Errorf("%q page %d: %d live, %d before, %d after, page %d; want %d, %d, %d",
+					prefix, page, b.Live, b.Before, b.After, b.Page, want.Live, want.Before, want.After)
+			}
+			if got := meetings(b); fmt.Sprint(got) != fmt.Sprint(wantIDs) {
+				t.Errorf("%q page %d shows %d rooms:\n%v\nwant %d:\n%v", prefix, page, len(got), got, len(wantIDs), wantIDs)
+			}
+		}
+		fake := func(from, to int) []string {
+			var ids []string
+			for i := from; i < to; i++ {
+				ids = append(ids, fmt.Sprintf("fake-%03d", i))
+			}
+			return ids
+		}
+		// The first page: the real room and the most recently sent fakes,
+		// longest running first (the fakes by their claimed start).
+		check("", 1, models.LiveBoard{Live: live, After: left}, append(fake(left, fakes), "real"))
+		check("", 2, models.LiveBoard{Live: live, Before: models.RoomsPerPage}, fake(0, left))
+		check("", 3, models.LiveBoard{Live: live, Before: live}, nil)
+		check("real", 1, models.LiveBoard{Live: 1}, []string{"real"})
+		check("fake-", 1, models.LiveBoard{Live: fakes, After: fakes - models.RoomsPerPage}, fake(fakes-models.RoomsPerPage, fakes))
+
+		b, err := s.LiveRooms(ctx, "", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(b.Rooms, func(r models.Room) bool { return r.Meeting.MeetingID == "real" })
+		if i < 0 {
+			t.Fatalf("the real room is not on the first page")
+		}
+		if r := b.Rooms[i]; r.InRoom != 1 || len(r.Present) != 1 || r.Present[0].Name != "Ann" {
+			t.Errorf("the real room's card: %d in the room, %+v", r.InRoom, r.Present)
 		}
 	})
 }

@@ -360,6 +360,26 @@ func pageLink(path, filter string, page int) string {
 	return path + "?" + v.Encode()
 }
 
+// boardRange says which live rooms a page of the board shows.
+func boardRange(b models.LiveBoard) string {
+	switch {
+	case len(b.Rooms) == 0:
+		return fmt.Sprintf("No live room on page %d", b.Page)
+	case b.Before == 0:
+		return fmt.Sprintf("The %d most recently active of %d live rooms", len(b.Rooms), b.Live)
+	}
+	return fmt.Sprintf("Live rooms %d–%d of %d, by latest activity", b.Before+1, b.Before+len(b.Rooms), b.Live)
+}
+
+// previousRoomsPage is where the board's link to more recently active
+// rooms goes: the page before, or the first from a page past the end.
+func previousRoomsPage(b models.LiveBoard) int {
+	if len(b.Rooms) == 0 {
+		return 1
+	}
+	return b.Page - 1
+}
+
 // fileLabel names a recording's file link.
 func fileLabel(i int, f models.File) string {
 	name := f.Path

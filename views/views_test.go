@@ -139,8 +139,8 @@ func pages() []page {
 		return Meta{Title: title, Nav: "/", Filter: "kx", Path: "/", LiveURL: "/live?topic=" + live}
 	}
 	return []page{
-		{"rooms", meta("Live rooms", "rooms"), RoomsFragments(rooms, recent)},
-		{"rooms-empty", meta("Live rooms", "rooms"), RoomsFragments(nil, nil)},
+		{"rooms", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Rooms: rooms, Live: len(rooms), Page: 1}, recent, "kx")},
+		{"rooms-empty", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Page: 1}, nil, "")},
 		{"meeting", meta("Meeting", "meeting%3Fmeeting%3Dx"), MeetingFragments(d, sampleEvents())},
 		{"meeting-empty", meta("Meeting", "meeting%3Fmeeting%3Dy"), MeetingFragments(&models.MeetingDetail{Meeting: models.Meeting{MeetingID: "y"}}, nil)},
 		{"meetings", meta("Meetings", "meetings"), MeetingsFragments(meetings, list)},
@@ -151,6 +151,7 @@ func pages() []page {
 		{"calls-empty", meta("Calls", "calls"), CallsFragments(nil, ListPage{Path: "/calls", Page: 1})},
 		{"events", meta("Event log", "events"), EventsFragments(sampleEvents(), "kx", 9, true)},
 		{"events-empty", meta("Event log", "events"), EventsFragments(nil, "", 0, false)},
+		{"rooms-more", meta("Live rooms", "rooms%3Fmeeting%3Dkx%26page%3D2"), RoomsFragments(roomsLeftOutBoard(2), recent, "kx")},
 	}
 }
 
@@ -533,8 +534,89 @@ func TestLiveRoomCard(t *testing.T) {
 	if n := doc.Find("#rooms-live article.room").Length(); n != 2 {
 		t.Errorf("%d room cards, want 2", n)
 	}
-	empty := parse(t, render(t, RoomsFragments(nil, nil)[0]))
+	empty := parse(t, render(t, RoomsFragments(models.LiveBoard{Page: 1}, nil, "")[0]))
 	if empty.Find(".empty").Length() != 1 {
 		t.Errorf("no empty state without live rooms")
+	}
+}
+
+// roomsLeftOutBoard is a page of a board of 523 live rooms that shows the
+// two sample rooms, with 500 more recently active rooms on page 1.
+func roomsLeftOutBoard(page int) models.LiveBoard {
+	rooms, _ := sampleRooms()
+	b := models.LiveBoard{Rooms: rooms, Live: 523, Page: page, Before: 500 * (page - 1)}
+	b.After = b.Live - b.Before - len(rooms)
+	return b
+}
+
+// TestLiveRoomsLeftOut checks the live-rooms board counts every live room,
+// not the ones it shows, and that a page leaving rooms out says how many
+// and links to the pages that hold them.
+func TestLiveRoomsLeftOut(t *testing.T) {
+	board := func(b models.LiveBoard, filter string) *goquery.Document {
+		t.Helper()
+		return parse(t, render(t, RoomsFragments(b, nil, filter)[0]))
+	}
+	link := func(doc *goquery.Document, rel string) (string, string) {
+		a := doc.Find(`#rooms-live #rooms-more a[rel="` + rel + `"]`)
+		return strings.TrimSpace(a.Text()), a.AttrOr("href", "")
+	}
+	heading := func(doc *goquery.Document) string {
+		return strings.Join(strings.Fields(doc.Find("#rooms-live h2").Text()), " ")
+	}
+
+	// The first page of 523 live rooms.
+	first := roomsLeftOutBoard(1)
+	doc := board(first, "kx")
+	if got := heading(doc); got != "Live now (523)" {
+		t.Errorf("heading %q, want the count of every live room", got)
+	}
+	if text, href := link(doc, "next"); text != "521 more live rooms →" || href != "/?meeting=kx&page=2" {
+		t.Errorf("link to the rooms left out: %q to %q", text, href)
+	}
+	if text, _ := link(doc, "prev"); text != "" {
+		t.Errorf("the first page links to more recently active rooms: %q", text)
+	}
+	if got := doc.Find("#rooms-more span").Text(); got != "The 2 most recently active of 523 live rooms" {
+		t.Errorf("range %q", got)
+	}
+	if n := doc.Find("#rooms-live article.room").Length(); n != 2 {
+		t.Errorf("%d room cards, want 2", n)
+	}
+
+	// A middle page links both ways; the filter stays in the links.
+	doc = board(roomsLeftOutBoard(2), "a&b c")
+	if text, href := link(doc, "prev"); text != "← 500 more recently active" || href != "/?meeting=a%26b+c" {
+		t.Errorf("link back: %q to %q", text, href)
+	}
+	if text, href := link(doc, "next"); text != "21 more live rooms →" || href != "/?meeting=a%26b+c&page=3" {
+		t.Errorf("link on: %q to %q", text, href)
+	}
+	if got := doc.Find("#rooms-more span").Text(); got != "Live rooms 501–502 of 523, by latest activity" {
+		t.Errorf("range %q", got)
+	}
+
+	// A page past the end is not "no meeting is live".
+	doc = board(models.LiveBoard{Live: 523, Page: 9, Before: 523}, "")
+	if doc.Find(".empty").Length() != 0 || heading(doc) != "Live now (523)" {
+		t.Errorf("a page past the end: %q", doc.Find("#rooms-live").Text())
+	}
+	if text, href := link(doc, "prev"); text != "← 523 more recently active" || href != "/" {
+		t.Errorf("link back from past the end: %q to %q", text, href)
+	}
+
+	// All rooms on one page: no note.
+	all := first
+	all.Live, all.After = len(all.Rooms), 0
+	if doc = board(all, "kx"); doc.Find("#rooms-more").Length() != 0 || heading(doc) != "Live now (2)" {
+		t.Errorf("a board showing every live room: note %q, heading %q", doc.Find("#rooms-more").Text(), heading(doc))
+	}
+
+	// The count and the note are outside the cards: the live push must
+	// send the whole section when they change, even with the same cards.
+	more := first
+	more.Live, more.After = first.Live+1, first.After+1
+	if RoomsFragments(first, nil, "")[0].Shape == RoomsFragments(more, nil, "")[0].Shape {
+		t.Errorf("the shape does not change with the number of rooms left out")
 	}
 }

@@ -73,6 +73,8 @@ type Handler struct {
 	feed      *feed
 	metrics   *metrics
 	openState openCache
+	// throttle holds off (address, username) pairs after failed sign-ins.
+	throttle *loginThrottle
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -101,7 +103,8 @@ func New(cfg Config) *Server {
 	// Pushed fragments render with the server's context: it carries the
 	// link allowlist as each page request's does.
 	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
-	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx}
+	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx,
+		throttle: newLoginThrottle(throttleCap)}
 	h.feed = newFeed(h.hub, h.renderTopic, h.log)
 	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
 		if db, err := cfg.Store.DB().DB(); err == nil {

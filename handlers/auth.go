@@ -147,26 +147,35 @@ func (h *Handler) loginForm(c *fiber.Ctx, status int, message string) error {
 	return render(c, status, views.LoginPage(localPath(c.Query("next", c.FormValue("next"))), message, csrf))
 }
 
-// loginSubmit checks the form and signs the operator in.
+// loginSubmit checks the form and signs the operator in. What it answers,
+// and when, must not tell whether the username exists: the throttle is
+// asked before any account is looked up and keys on (address, username),
+// and models.Operators.SignIn runs the same bcrypt comparison for an
+// unknown name as for a wrong password.
 func (h *Handler) loginSubmit(c *fiber.Ctx) error {
 	csrf := c.Cookies(loginCookie)
 	if csrf == "" || subtle.ConstantTimeCompare([]byte(csrf), []byte(c.FormValue("_csrf"))) != 1 {
 		return h.loginForm(c, fiber.StatusForbidden, "The form expired. Please sign in again.")
 	}
-	token, s, err := h.cfg.Operators.SignIn(c.UserContext(), c.FormValue("username"), c.FormValue("password"), time.Now().UTC())
-	var locked *models.LockedError
+	username, addr := c.FormValue("username"), clientAddr(c)
+	key := newThrottleKey(addr, username)
+	now := time.Now()
+	if until, held := h.throttle.attempt(key, now); held {
+		wait := retryAfter(until.Sub(now))
+		c.Set(fiber.HeaderRetryAfter, wait)
+		h.log.Warn("sign-in refused: too many failures", "user", username, "ip", addr)
+		return h.loginForm(c, fiber.StatusTooManyRequests, "Too many failed sign-ins. Try again in "+wait+" seconds.")
+	}
+	token, s, err := h.cfg.Operators.SignIn(c.UserContext(), username, c.FormValue("password"), now.UTC())
 	switch {
-	case errors.As(err, &locked):
-		c.Set(fiber.HeaderRetryAfter, retryAfter(locked.Until))
-		h.log.Warn("sign-in refused: account locked", "user", c.FormValue("username"), "ip", c.IP())
-		return h.loginForm(c, fiber.StatusTooManyRequests, "Too many failed sign-ins. Try again in "+retryAfter(locked.Until)+" seconds.")
 	case errors.Is(err, models.ErrBadLogin):
-		h.log.Warn("sign-in failed", "user", c.FormValue("username"), "ip", c.IP())
+		h.log.Warn("sign-in failed", "user", username, "ip", addr)
 		return h.loginForm(c, fiber.StatusUnauthorized, "Wrong username or password.")
 	case err != nil:
 		return h.storeError(c, err)
 	}
-	h.log.Info("signed in", "user", s.Operator.Username, "ip", c.IP())
+	h.throttle.succeeded(key)
+	h.log.Info("signed in", "user", s.Operator.Username, "ip", addr)
 	h.setCookie(c, sessionCookie, token, models.SessionLifetime)
 	c.ClearCookie(loginCookie)
 	return c.Redirect(localPath(c.FormValue("next")), fiber.StatusSeeOther)
@@ -211,7 +220,8 @@ func localPath(p string) string {
 	return p
 }
 
-// retryAfter is the whole seconds until a time, for a Retry-After header.
-func retryAfter(until time.Time) string {
-	return strconv.Itoa(int(math.Ceil(time.Until(until).Seconds())))
+// retryAfter is a wait in whole seconds, rounded up, for a Retry-After
+// header.
+func retryAfter(wait time.Duration) string {
+	return strconv.Itoa(int(math.Ceil(wait.Seconds())))
 }

@@ -98,6 +98,8 @@ type Handler struct {
 	failures  *failureLimit
 	readyLog  readyLog
 	sockets   *liveSockets
+	// throttle holds off (address, username) pairs after failed sign-ins.
+	throttle *loginThrottle
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -127,7 +129,8 @@ func New(cfg Config) *Server {
 	// link allowlist as each page request's does.
 	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
 	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx,
-		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit), sockets: newLiveSockets(cfg.LiveLimits)}
+		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit), sockets: newLiveSockets(cfg.LiveLimits),
+		throttle: newLoginThrottle(throttleCap)}
 	h.feed = newFeed(h.hub, h.renderTopic, h.log)
 	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
 		if db, err := cfg.Store.DB().DB(); err == nil {

@@ -133,8 +133,9 @@ func (h *Handler) refuse(c *fiber.Ctx, provider string, received time.Time, stat
 			h.log.Warn("webhook failures over the limit: further failures from this address are answered 429 and not logged until the window ends",
 				"provider", provider, "ip", addr, "limit_per_minute", h.failures.perMinute, "until", retry)
 		}
-		c.Set(fiber.HeaderRetryAfter, retryAfter(retry))
-		return fail(c, fiber.StatusTooManyRequests, "too many failed deliveries from "+addr+" ("+reason+"); retry after "+retryAfter(retry)+" s")
+		wait := retryAfter(time.Until(retry))
+		c.Set(fiber.HeaderRetryAfter, wait)
+		return fail(c, fiber.StatusTooManyRequests, "too many failed deliveries from "+addr+" ("+reason+"); retry after "+wait+" s")
 	}
 	log := h.log
 	if status == fiber.StatusUnauthorized {

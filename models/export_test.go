@@ -1,5 +1,7 @@
 package models
 
+import "golang.org/x/crypto/bcrypt"
+
 // CommitBatch commits deliveries as one batch, in the order given, as a
 // committer does with what it gathered, and returns their results.
 func (s *Store) CommitBatch(ds []Delivery) ([]Result, error) {
@@ -17,4 +19,21 @@ func (s *Store) CommitBatch(ds []Delivery) ([]Result, error) {
 		out[i] = o.res
 	}
 	return out, nil
+}
+
+// WatchCompares makes o's SignIn record the bcrypt cost of every hash it
+// compares a password against (-1 for one that is not a bcrypt hash), and
+// returns them so far when called.
+func WatchCompares(o *Operators) func() []int {
+	var costs []int
+	compare := o.compare
+	o.compare = func(hash, password []byte) error {
+		cost, err := bcrypt.Cost(hash)
+		if err != nil {
+			cost = -1
+		}
+		costs = append(costs, cost)
+		return compare(hash, password)
+	}
+	return func() []int { return append([]int(nil), costs...) }
 }

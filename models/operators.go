@@ -20,8 +20,6 @@ type Operator struct {
 	ID           uint   `gorm:"primaryKey"`
 	Username     string `gorm:"uniqueIndex"`
 	PasswordHash string
-	FailedLogins int
-	LockedUntil  *time.Time
 	LastLoginAt  *time.Time
 	CreatedAt    time.Time
 }
@@ -53,19 +51,7 @@ var (
 	ErrExists = errors.New("exists already")
 	// ErrBadLogin: unknown user or wrong password (deliberately the same).
 	ErrBadLogin = errors.New("wrong username or password")
-	// ErrLocked: too many failures; LockedError says until when.
-	ErrLocked = errors.New("too many failed sign-ins")
 )
-
-// LockedError says how long an account stays locked.
-type LockedError struct{ Until time.Time }
-
-func (e *LockedError) Error() string {
-	return fmt.Sprintf("too many failed sign-ins: try again after %s", e.Until.UTC().Format(time.RFC3339))
-}
-
-// Is makes errors.Is(err, ErrLocked) true.
-func (e *LockedError) Is(target error) bool { return target == ErrLocked }
 
 // SessionLifetime is how long a sign-in lasts.
 const SessionLifetime = 7 * 24 * time.Hour
@@ -73,23 +59,26 @@ const SessionLifetime = 7 * 24 * time.Hour
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
-// From lockoutAfter failures in a row, each failure locks the account:
-// for lockoutFirst, then twice as long each time, up to lockoutMax.
-const (
-	lockoutAfter = 3
-	lockoutFirst = 5 * time.Second
-	lockoutMax   = 15 * time.Minute
-)
+// passwordCost is the bcrypt cost of every password hash, and of
+// dummyHash.
+const passwordCost = bcrypt.DefaultCost
 
 // Operators manages operator accounts, their sessions and API tokens.
-type Operators struct{ db *gorm.DB }
+type Operators struct {
+	db *gorm.DB
+	// compare checks a password against a hash: bcrypt's, or a test's
+	// stand-in that watches what SignIn compares.
+	compare func(hash, password []byte) error
+}
 
 // NewOperators works on a migrated database.
-func NewOperators(db *gorm.DB) *Operators { return &Operators{db: db} }
+func NewOperators(db *gorm.DB) *Operators {
+	return &Operators{db: db, compare: bcrypt.CompareHashAndPassword}
+}
 
 // dummyHash is compared against when the username is unknown, so a sign-in
 // takes as long whether or not the account exists.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), passwordCost)
 
 // Add creates an account.
 func (o *Operators) Add(ctx context.Context, username, password string) error {
@@ -100,7 +89,7 @@ func (o *Operators) Add(ctx context.Context, username, password string) error {
 	if len(password) < MinPasswordLength {
 		return fmt.Errorf("password must be at least %d characters", MinPasswordLength)
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
 	if err != nil {
 		return err
 	}
@@ -136,43 +125,34 @@ func (o *Operators) Count(ctx context.Context) (operators, tokens int64, err err
 	return operators, tokens, err
 }
 
-// SignIn checks a username and password and starts a session. From the
-// third failure in a row, each failure locks the account: for 5 s, then
-// 10 s, 20 s... up to 15 minutes. Attempts while locked are refused without
-// checking the password; a success resets the count.
+// SignIn checks a username and password and starts a session. An unknown
+// username and a wrong password are the same ErrBadLogin, and cost the same:
+// one lookup and one bcrypt comparison of the same cost. A failure changes
+// nothing in the database. Repeated failures are throttled by the caller,
+// per source address and username, never per account: a lock on the
+// account would tell a stranger that it exists, and let one lock its owner
+// out.
 func (o *Operators) SignIn(ctx context.Context, username, password string, now time.Time) (token string, s *OperatorSession, err error) {
 	var ops []Operator
 	db := o.db.WithContext(ctx)
 	if err := db.Where("username = ?", username).Limit(1).Find(&ops).Error; err != nil {
 		return "", nil, err
 	}
-	if len(ops) == 0 {
-		bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+	hash := dummyHash
+	if len(ops) > 0 {
+		hash = []byte(ops[0].PasswordHash)
+	}
+	if o.compare(hash, []byte(password)) != nil || len(ops) == 0 {
 		return "", nil, ErrBadLogin
 	}
 	op := ops[0]
-	if op.LockedUntil != nil && now.Before(*op.LockedUntil) {
-		return "", nil, &LockedError{Until: *op.LockedUntil}
-	}
-	if bcrypt.CompareHashAndPassword([]byte(op.PasswordHash), []byte(password)) != nil {
-		updates := map[string]any{"failed_logins": gorm.Expr("failed_logins + 1")}
-		if n := op.FailedLogins + 1; n >= lockoutAfter {
-			until := now.Add(min(lockoutFirst<<min(n-lockoutAfter, 20), lockoutMax))
-			updates["locked_until"] = until
-		}
-		if err := db.Model(&Operator{}).Where("id = ?", op.ID).Updates(updates).Error; err != nil {
-			return "", nil, err
-		}
-		return "", nil, ErrBadLogin
-	}
-	token, hash := newToken()
-	s = &OperatorSession{TokenHash: hash, OperatorRef: op.ID, Operator: op, CSRFToken: RandomText(), CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
+	token, tokenHash := newToken()
+	s = &OperatorSession{TokenHash: tokenHash, OperatorRef: op.ID, Operator: op, CSRFToken: RandomText(), CreatedAt: now, ExpiresAt: now.Add(SessionLifetime)}
 	err = db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Omit("Operator").Create(s).Error; err != nil {
 			return err
 		}
-		return tx.Model(&Operator{}).Where("id = ?", op.ID).
-			Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error
+		return tx.Model(&Operator{}).Where("id = ?", op.ID).Update("last_login_at", now).Error
 	})
 	return token, s, err
 }

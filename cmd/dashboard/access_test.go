@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,27 +154,89 @@ func TestOperatorAccess(t *testing.T) {
 	}
 }
 
-// TestLockout: after repeated failures an account is locked for a while,
-// even for the right password.
-func TestLockout(t *testing.T) {
-	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db"),
-		"DASHBOARD_ADMIN_USER": "ada", "DASHBOARD_ADMIN_PASSWORD": "correct horse battery"})
-	b := browserClient()
-	try := func(pw string) int {
-		_, page := get(t, b, s.URL+"/login", nil)
-		csrf := csrfField.FindStringSubmatch(page)
-		resp, _ := postForm(t, b, s.URL+"/login", url.Values{"_csrf": {csrf[1]}, "username": {"ada"}, "password": {pw}})
-		return resp.StatusCode
+// signInFrom posts the sign-in form with browser b as a client at addr
+// behind the trusted proxy 127.0.0.1 (X-Forwarded-For), after fetching the
+// form for its CSRF token.
+func signInFrom(t *testing.T, s *server, b *http.Client, addr, username, password string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.URL+"/login", nil)
+	req.Header.Set("X-Forwarded-For", addr)
+	resp, err := b.Do(req)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// The third failure locks the account for 5 s (the whole schedule is
-	// tested in models with a fixed clock).
-	for i := 0; i < 3; i++ {
-		if code := try("wrong"); code != 401 {
-			t.Fatalf("failure %d: %d", i+1, code)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := csrfField.FindSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no CSRF field on the sign-in form: %s", page)
+	}
+	form := url.Values{"_csrf": {string(csrf[1])}, "username": {username}, "password": {password}}
+	req, _ = http.NewRequest("POST", s.URL+"/login", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", addr)
+	if resp, err = b.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, string(body)
+}
+
+// countdown is the seconds a held-off sign-in page says to wait.
+var countdown = regexp.MustCompile(`Try again in \d+ seconds`)
+
+// TestSignInRevealsNothing: failed sign-ins are held off per address and
+// username, never per account. A real name and an unknown one get the same
+// answers at every step from one address; once held off, the pair gets
+// 429 whatever the password; and the owner signs in from another address
+// meanwhile. (The hold's schedule is tested in handlers with a fixed
+// clock; that an unknown name costs the same bcrypt comparison, in models.)
+func TestSignInRevealsNothing(t *testing.T) {
+	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db"),
+		"DASHBOARD_ADMIN_USER": "ada", "DASHBOARD_ADMIN_PASSWORD": "correct horse battery",
+		"DASHBOARD_TRUSTED_PROXIES": "127.0.0.1"})
+	const stranger, owner = "203.0.113.7", "198.51.100.9"
+	b := browserClient() // one cookie jar: the same CSRF token in every form
+	// The third failure in a row holds the pair off for 5 s.
+	for i, want := range []int{401, 401, 401, 429} {
+		known, knownPage := signInFrom(t, s, b, stranger, "ada", "wrong")
+		unknown, unknownPage := signInFrom(t, s, b, stranger, "nobody", "wrong")
+		if known.StatusCode != want || unknown.StatusCode != want {
+			t.Errorf("failure %d: real name %d, unknown name %d; want %d", i+1, known.StatusCode, unknown.StatusCode, want)
+		}
+		// The countdown may differ by a second if the two requests straddle
+		// one; everything else must be the same.
+		if countdown.ReplaceAllString(knownPage, "N") != countdown.ReplaceAllString(unknownPage, "N") {
+			t.Errorf("failure %d: the pages differ:\nreal name:\n%s\nunknown name:\n%s", i+1, knownPage, unknownPage)
+		}
+		if want == 429 {
+			for _, r := range []*http.Response{known, unknown} {
+				if ra, err := strconv.Atoi(r.Header.Get("Retry-After")); err != nil || ra < 1 || ra > 5 {
+					t.Errorf("Retry-After %q, want 1-5 s", r.Header.Get("Retry-After"))
+				}
+			}
+			if !strings.Contains(knownPage, "Too many failed sign-ins") {
+				t.Errorf("held-off page: %s", knownPage)
+			}
 		}
 	}
-	if code := try("correct horse battery"); code != http.StatusTooManyRequests {
-		t.Errorf("right password while locked: %d, want 429", code)
+	// Held off, the right password gets the same 429 as a guess at an
+	// unknown name.
+	known, knownPage := signInFrom(t, s, b, stranger, "ada", "correct horse battery")
+	unknown, unknownPage := signInFrom(t, s, b, stranger, "nobody", "correct horse battery")
+	if known.StatusCode != 429 || unknown.StatusCode != 429 ||
+		countdown.ReplaceAllString(knownPage, "N") != countdown.ReplaceAllString(unknownPage, "N") {
+		t.Errorf("held off: right password %d, unknown name %d, or the pages differ", known.StatusCode, unknown.StatusCode)
+	}
+	// The stranger's failures hold off neither another name from the same
+	// address nor the owner from hers.
+	if resp, _ := signInFrom(t, s, b, stranger, "bob", "wrong"); resp.StatusCode != 401 {
+		t.Errorf("another name from the held-off address: %d, want 401", resp.StatusCode)
+	}
+	resp, _ := signInFrom(t, s, browserClient(), owner, "ada", "correct horse battery")
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the owner from another address: %d, want 303", resp.StatusCode)
 	}
 }
 

@@ -184,3 +184,30 @@ func TestSoakMode(t *testing.T) {
 		t.Errorf("%d samples in 2 s at one per 500 ms:\n%s", samples, text)
 	}
 }
+
+// TestBodiesMode runs the bodies mode against a server that reads each
+// body as it arrives, with this process as the "dashboard" measured.
+func TestBodiesMode(t *testing.T) {
+	var pending atomic.Int64
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {})
+	mux.HandleFunc("POST /webhooks/videosdk", func(w http.ResponseWriter, r *http.Request) {
+		pending.Add(1)
+		defer pending.Add(-1)
+		io.Copy(io.Discard, r.Body)
+		w.Write([]byte(`{"outcome":"applied"}`))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	args := []string{"-mode", "bodies", "-url", srv.URL, "-pid", strconv.Itoa(os.Getpid()), "-clients", "20", "-settle", "300ms"}
+	if err := run(ctx, args, &out, io.Discard); err != nil {
+		t.Fatal(err, out.String())
+	}
+	text := out.String()
+	if !strings.Contains(text, "loadgen mode=bodies") || !strings.Contains(text, " opened=20 ") || !strings.Contains(text, "webhooks_ok=20 webhooks_failed=0") {
+		t.Errorf("summary: %s", text)
+	}
+}

@@ -8,6 +8,7 @@
 //	go run ./cmd/loadgen -mode push -clients 1000           # webhook 2xx -> websocket message latency
 //	go run ./cmd/loadgen -mode idle -clients 1000 -pid PID  # server RSS per idle websocket client
 //	go run ./cmd/loadgen -mode soak -duration 60m -pid PID  # server RSS over an hour at a steady load
+//	go run ./cmd/loadgen -mode bodies -clients 5000 -pid PID # server RSS under connections that announce 1 MiB and send 1 byte
 //
 // Every run is bounded in time (-duration) and, optionally, in count (-n),
 // and targets loopback only unless -allow-remote is given. Each run ends
@@ -59,6 +60,8 @@ type config struct {
 	Sample      time.Duration
 	AllowRemote bool
 	Seed        uint64
+	Alias       bool
+	Announce    int
 }
 
 func main() {
@@ -77,14 +80,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var cfg config
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&cfg.Mode, "mode", "ingest", "ingest | noop | push | idle | soak")
+	fs.StringVar(&cfg.Mode, "mode", "ingest", "ingest | noop | push | idle | soak | bodies")
 	fs.StringVar(&cfg.URL, "url", envOr("DASHBOARD_URL", "http://127.0.0.1:8080"), "the dashboard's base URL (env DASHBOARD_URL)")
 	fs.IntVar(&cfg.Concurrency, "c", 64, "ingest/noop/soak: concurrent workers, each with its own keep-alive connection")
 	fs.DurationVar(&cfg.Duration, "duration", 20*time.Second, "stop after this long (ingest/noop: issuing requests; push: posting webhooks)")
 	fs.IntVar(&cfg.N, "n", 0, "ingest/noop: stop after this many requests; push: after this many webhooks (0: -duration only)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	fs.IntVar(&cfg.Meetings, "meetings", 200, "ingest/noop/soak: meetings the joins and leaves are spread over")
-	fs.IntVar(&cfg.Clients, "clients", 1000, "push/idle/soak: websocket clients on /live?topic=rooms")
+	fs.IntVar(&cfg.Clients, "clients", 1000, "push/idle/soak: websocket clients on /live?topic=rooms; bodies: connections announcing a body")
 	fs.IntVar(&cfg.Rate, "rate", 200, "soak: webhooks per second")
 	fs.DurationVar(&cfg.Sample, "sample", time.Minute, "soak: time between readings of the dashboard's memory")
 	fs.DurationVar(&cfg.Interval, "interval", 200*time.Millisecond, "push: time between webhooks")
@@ -92,6 +95,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.DialConc, "dial-c", 64, "push/idle/soak: websocket handshakes in flight at once")
 	fs.IntVar(&cfg.PID, "pid", 0, "the dashboard's process id: idle and soak need it for VmRSS; ingest and push report its CPU use with it")
 	fs.DurationVar(&cfg.Settle, "settle", 5*time.Second, "idle: wait this long after connecting (and after closing) before reading VmRSS")
+	fs.IntVar(&cfg.Announce, "announce", 1<<20, "bodies: the Content-Length each connection announces")
+	fs.BoolVar(&cfg.Alias, "alias", false, "push/idle: each client subscribes to the live-rooms page under its own name (rooms?before=N, a parameter the page ignores)")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a -url that is not on this machine (loopback)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed for ids and names (0: from the clock; ids are unique per run either way)")
 	if err := fs.Parse(args); err != nil {
@@ -101,9 +106,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	switch cfg.Mode {
-	case "ingest", "noop", "push", "idle", "soak":
+	case "ingest", "noop", "push", "idle", "soak", "bodies":
 	default:
-		return cfg, fmt.Errorf("-mode %q: want ingest, noop, push, idle or soak", cfg.Mode)
+		return cfg, fmt.Errorf("-mode %q: want ingest, noop, push, idle, soak or bodies", cfg.Mode)
 	}
 	switch {
 	case cfg.Duration <= 0 || cfg.Duration > maxDuration:
@@ -122,7 +127,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-dial-c %d: want at least 1", cfg.DialConc)
 	case cfg.Timeout <= 0 || cfg.Drain < 0 || cfg.Settle < 0:
 		return cfg, errors.New("-timeout must be positive, -drain and -settle not negative")
-	case (cfg.Mode == "idle" || cfg.Mode == "soak") && cfg.PID <= 0:
+	case cfg.Announce < 1:
+		return cfg, fmt.Errorf("-announce %d: want at least 1", cfg.Announce)
+	case (cfg.Mode == "idle" || cfg.Mode == "soak" || cfg.Mode == "bodies") && cfg.PID <= 0:
 		return cfg, fmt.Errorf("-mode %s needs -pid, the dashboard's process id (run a built binary, not go run, and pass its pid)", cfg.Mode)
 	case cfg.Rate < 1 || cfg.Rate > 1_000_000:
 		return cfg, fmt.Errorf("-rate %d: want 1 to 1000000", cfg.Rate)
@@ -158,6 +165,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		_, err = runIdle(ctx, cfg, stdout)
 	case "soak":
 		_, err = runSoak(ctx, cfg, stdout)
+	case "bodies":
+		_, err = runBodies(ctx, cfg, stdout)
 	}
 	return err
 }

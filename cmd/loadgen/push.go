@@ -7,8 +7,10 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,6 +50,12 @@ type dialResult struct {
 // decides whether the client is kept.
 func dialClients(ctx context.Context, cfg config, base string, first func(msg []byte) error) dialResult {
 	ws := "ws" + strings.TrimPrefix(base, "http") + "/live?topic=rooms"
+	if cfg.Alias {
+		// Each client names the live-rooms page its own way: a parameter
+		// the page ignores. A server that makes a topic of each name
+		// renders the page once per client at every change.
+		ws += url.QueryEscape("?before=")
+	}
 	res := dialResult{failed: map[string]int{}}
 	var mu sync.Mutex
 	sem := make(chan struct{}, cfg.DialConc)
@@ -70,7 +78,11 @@ func dialClients(ctx context.Context, cfg config, base string, first func(msg []
 			}
 			dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
-			conn, resp, err := websocket.Dial(dctx, ws, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {base}}})
+			u := ws
+			if cfg.Alias {
+				u += strconv.Itoa(i + 1)
+			}
+			conn, resp, err := websocket.Dial(dctx, u, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {base}}})
 			if err != nil {
 				if resp != nil {
 					fail(fmt.Sprintf("http-%d", resp.StatusCode))
@@ -133,6 +145,7 @@ type pushReport struct {
 	StepSkew           time.Duration // p50 over steps of (last client - first client) arrival
 	CPUSelf, CPUServer float64
 	CPUOther           float64
+	ServerPerWebhook   time.Duration // the server's CPU time over the run, per webhook
 	SelfRSSKB          int64
 	PostErr            string
 }
@@ -256,7 +269,11 @@ clients:
 			}
 		}
 	}
+	window := time.Since(cpu.start)
 	r.CPUSelf, r.CPUServer, r.CPUOther = cpu.stop()
+	if r.Steps > 0 && r.CPUServer >= 0 {
+		r.ServerPerWebhook = time.Duration(r.CPUServer * float64(window) / float64(r.Steps))
+	}
 	r.SelfRSSKB, _ = procStatusKB("/proc/self/status", "VmRSS:")
 	// Sockets that ended before now were dropped (by the server, or for
 	// any other reason): tell them apart from the ones closed below.
@@ -330,11 +347,11 @@ clients:
 	fmt.Fprintf(out, "  2xx -> message latency over all deliveries: p50 %sms p90 %sms p99 %sms max %sms (min %sms); first-to-last client spread per webhook p50 %sms\n",
 		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtMS(r.Min), fmtMS(r.StepSkew))
 	fmt.Fprintf(out, "  POST sent -> message (commit included): p50 %sms p99 %sms\n", fmtMS(r.SentP50), fmtMS(r.SentP99))
-	fmt.Fprintf(out, "  dropped clients %d (%s); cpu (cores, of %d): loadgen %s, server %s, everything else %s; loadgen RSS %d MiB\n",
-		r.Dropped, fmtCounts(r.DropReasons), runtime.NumCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther), r.SelfRSSKB/1024)
-	fmt.Fprintf(out, "loadgen mode=push url=%s clients=%d connected=%d interval=%v webhooks=%d deliveries=%d missing=%d dropped=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s min_ms=%s sent_p50_ms=%s sent_p99_ms=%s spread_p50_ms=%s post_p50_ms=%s msg_bytes=%.0f cpu_loadgen=%s cpu_server=%s cpu_other=%s nofile=%d\n",
+	fmt.Fprintf(out, "  dropped clients %d (%s); cpu (cores, of %d): loadgen %s, server %s (%s ms a webhook), everything else %s; loadgen RSS %d MiB\n",
+		r.Dropped, fmtCounts(r.DropReasons), runtime.NumCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtMS(r.ServerPerWebhook), fmtCores(r.CPUOther), r.SelfRSSKB/1024)
+	fmt.Fprintf(out, "loadgen mode=push url=%s clients=%d connected=%d interval=%v webhooks=%d deliveries=%d missing=%d dropped=%d p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s min_ms=%s sent_p50_ms=%s sent_p99_ms=%s spread_p50_ms=%s post_p50_ms=%s msg_bytes=%.0f cpu_loadgen=%s cpu_server=%s cpu_other=%s server_ms_per_webhook=%s alias=%v nofile=%d\n",
 		cfg.URL, cfg.Clients, r.Connected, cfg.Interval, r.Steps, r.Deliveries, r.Missing, r.Dropped,
-		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtMS(r.Min), fmtMS(r.SentP50), fmtMS(r.SentP99), fmtMS(r.StepSkew), fmtMS(r.PostP50), r.MsgBytes, fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther), limit)
+		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtMS(r.Min), fmtMS(r.SentP50), fmtMS(r.SentP99), fmtMS(r.StepSkew), fmtMS(r.PostP50), r.MsgBytes, fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther), fmtMS(r.ServerPerWebhook), cfg.Alias, limit)
 	if r.Steps == 0 {
 		return r, errors.New("no webhook was answered 2xx")
 	}

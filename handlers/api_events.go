@@ -2,6 +2,8 @@ package handlers
 
 import (
 	"encoding/json"
+	"errors"
+	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,6 +23,7 @@ func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	if q.err != nil {
 		return q.fail()
 	}
+	behind := h.settle(c)
 	events, err := h.cfg.Store.ListEvents(c.UserContext(), f)
 	if err != nil {
 		return h.storeError(c, err)
@@ -29,7 +32,32 @@ func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	for i, e := range events {
 		out[i] = apiEvent{RawEvent: e, Body: bodyJSON(e.Body)}
 	}
-	return c.JSON(fiber.Map{"events": out})
+	return c.JSON(struct {
+		Events []apiEvent `json:"events"`
+		Behind *apiBehind `json:"behind,omitempty"`
+	}{out, behind})
+}
+
+// apiEventShow serves GET /api/events/<id>: one event of the log with what
+// applying it did, once the deliveries accepted before the request are
+// applied (see settle).
+func (h *Handler) apiEventShow(c *fiber.Ctx) error {
+	id, err := strconv.ParseUint(c.Params("id"), 10, 64)
+	if err != nil || id == 0 {
+		return fail(c, fiber.StatusBadRequest, "an event id is a whole number from 1, got "+strconv.Quote(c.Params("id")))
+	}
+	behind := h.settle(c)
+	e, err := h.cfg.Store.Event(c.UserContext(), id)
+	if errors.Is(err, models.ErrNotFound) {
+		return fail(c, fiber.StatusNotFound, "no event "+strconv.FormatUint(id, 10))
+	}
+	if err != nil {
+		return h.storeError(c, err)
+	}
+	return c.JSON(struct {
+		apiEvent
+		Behind *apiBehind `json:"behind,omitempty"`
+	}{apiEvent{RawEvent: e, Body: bodyJSON(e.Body)}, behind})
 }
 
 // bodyJSON returns a stored body as JSON; one that is not valid JSON is

@@ -16,16 +16,21 @@ func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
 	if q.err != nil {
 		return q.fail()
 	}
+	behind := h.settle(c)
 	list, err := h.cfg.Store.ListMeetings(c.UserContext(), f)
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	return c.JSON(fiber.Map{"meetings": list})
+	return c.JSON(struct {
+		Meetings []models.MeetingSummary `json:"meetings"`
+		Behind   *apiBehind              `json:"behind,omitempty"`
+	}{list, behind})
 }
 
 // apiMeetingShow serves GET /api/meetings/<meetingId>[?provider=&limit=]:
 // everything stored about the meeting, or with a limit of 1 or more the
-// newest limit rows of each kind.
+// newest limit rows of each kind. Like every API read, it first waits (a
+// bounded time) for the deliveries accepted before it (see settle).
 func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 	id, err := url.PathUnescape(c.Params("meetingId"))
 	if err != nil {
@@ -36,6 +41,7 @@ func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 	if q.err != nil {
 		return q.fail()
 	}
+	behind := h.settle(c)
 	d, err := h.cfg.Store.MeetingDetail(c.UserContext(), c.Query("provider"), id, limit)
 	if errors.Is(err, models.ErrNotFound) {
 		return fail(c, fiber.StatusNotFound, "no meeting "+id)
@@ -43,7 +49,10 @@ func (h *Handler) apiMeetingShow(c *fiber.Ctx) error {
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	return c.JSON(d)
+	return c.JSON(struct {
+		*models.MeetingDetail
+		Behind *apiBehind `json:"behind,omitempty"`
+	}{d, behind})
 }
 
 // storeError answers a failed query: the database is the likely cause.

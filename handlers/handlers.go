@@ -100,6 +100,7 @@ type Handler struct {
 	sockets   *liveSockets
 	// throttle holds off (address, username) pairs after failed sign-ins.
 	throttle *loginThrottle
+	lagState lagCache
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -138,6 +139,7 @@ func New(cfg Config) *Server {
 		}
 		return sql.DBStats{}
 	})
+	h.metrics.projectorGauges(func() models.Lag { return h.lag(ctx) })
 	go h.feed.run(ctx)
 	go h.watchLiveOwners(ctx)
 
@@ -188,6 +190,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/meetings", api, h.apiMeetingsList)
 	app.Get("/api/meetings/:meetingId", api, h.apiMeetingShow)
 	app.Get("/api/events", api, h.apiEventsList)
+	app.Get("/api/events/:id", api, h.apiEventShow)
 	app.Get("/metrics", api, h.metrics.handler())
 	app.Get("/live", api, h.liveConnect)
 	app.Get("/", page, h.pageShow(pageRooms))

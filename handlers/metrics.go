@@ -53,6 +53,7 @@ const (
 
 // knownOutcomes bounds the outcome label.
 var knownOutcomes = map[string]string{
+	models.OutcomeAccepted:  models.OutcomeAccepted,
 	models.OutcomeApplied:   models.OutcomeApplied,
 	models.OutcomeNoChange:  models.OutcomeNoChange,
 	models.OutcomeStored:    models.OutcomeStored,

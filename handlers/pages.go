@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/views"
@@ -21,6 +22,16 @@ const meetingPageRows = 100
 // Pages and the live feed both call it, so a pushed fragment is exactly what
 // a reload would show.
 func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragment, error) {
+	meta, frags, err := h.loadPage(ctx, t)
+	if err != nil {
+		return meta, frags, err
+	}
+	lag := views.LagFragment(h.lag(ctx), time.Now(), lagBannerAfter)
+	return meta, append([]views.Fragment{lag}, frags...), nil
+}
+
+// loadPage reads what the page of topic t shows, under the lag banner.
+func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fragment, error) {
 	s := h.cfg.Store
 	meta := views.Meta{Nav: "/" + t.Kind, Filter: t.Meeting, Path: "/" + t.Kind, LiveURL: t.LiveURL()}
 	list := models.ListFilter{Prefix: t.Meeting, Limit: pageSize + 1, Offset: (t.Page - 1) * pageSize}

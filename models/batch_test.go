@@ -80,7 +80,7 @@ func TestOneBatchSessionless(t *testing.T) {
 			end := start.Add(30 * time.Minute)
 			at := func(ev models.Event) models.Delivery {
 				ev.MeetingID, ev.ProviderEventID = room, room+"/"+ev.ProviderEventID
-				return models.Delivery{Provider: "daily", Body: []byte(ev.ProviderEventID), ReceivedAt: time.Now().UTC(), Event: ev}
+				return synthetic("daily", ev)
 			}
 			person := func(id, typ string, left bool) models.Delivery {
 				return at(models.Event{Type: typ, ProviderEventID: typ + "/" + id,
@@ -129,10 +129,7 @@ func TestOneBatchSessionless(t *testing.T) {
 		started := models.Event{Type: "meeting.started", ProviderEventID: "late/ms", MeetingID: "late", SessionID: "mtg-late", Session: &models.SessionChange{Start: &start}}
 		left := models.Event{Type: "participant.left", ProviderEventID: "late/l", MeetingID: "late", SessionID: "mtg-late",
 			Participant: &models.ParticipantChange{ParticipantID: "u9", Left: true, Reason: "user-left"}}
-		commitBatch(t, s, []models.Delivery{
-			{Provider: "daily", Body: []byte("ms"), ReceivedAt: time.Now().UTC(), Event: started},
-			{Provider: "daily", Body: []byte("l"), ReceivedAt: time.Now().UTC(), Event: left},
-		})
+		commitBatch(t, s, []models.Delivery{synthetic("daily", started), synthetic("daily", left)})
 		if p := detail(t, s, "late").Participants; len(p) != 1 || p[0].Present || p[0].SessionID != "mtg-late" || len(p[0].Attendances) != 1 {
 			t.Errorf("the placeholder's participant after the session was named: %+v", p)
 		}
@@ -175,7 +172,7 @@ func TestOneBadDeliveryInABatch(t *testing.T) {
 		join := func(id, name string) models.Delivery {
 			ev := models.Event{Type: "participant-joined", MeetingID: "bad", SessionID: "s",
 				Participant: &models.ParticipantChange{ParticipantID: id, Name: name}}
-			return models.Delivery{Provider: "videosdk", Body: []byte(id), ReceivedAt: time.Now().UTC(), Event: ev}
+			return synthetic("videosdk", ev)
 		}
 		res, err := s.CommitBatch([]models.Delivery{join("a", "Ann"), join("b", "B\x00b"), join("c", "Cy")})
 		if err != nil {

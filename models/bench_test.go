@@ -89,7 +89,7 @@ func benchStore(b *testing.B, backend string) (*gorm.DB, *models.Store) {
 	if err := models.Migrate(db); err != nil {
 		b.Fatal(err)
 	}
-	s := models.NewStore(db, models.StoreOptions{})
+	s := models.NewStore(db, models.StoreOptions{Decode: testDecode})
 	b.Cleanup(s.Close)
 	return db, s
 }

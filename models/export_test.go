@@ -1,9 +1,15 @@
 package models
 
-import "golang.org/x/crypto/bcrypt"
+import (
+	"context"
+	"time"
 
-// CommitBatch commits deliveries as one batch, in the order given, as a
-// committer does with what it gathered, and returns their results.
+	"golang.org/x/crypto/bcrypt"
+)
+
+// CommitBatch logs deliveries as one batch, in the order given, as a
+// committer does with what it gathered, waits until they are applied, and
+// returns what applying each did.
 func (s *Store) CommitBatch(ds []Delivery) ([]Result, error) {
 	batch := make([]*pending, len(ds))
 	for i, d := range ds {
@@ -17,6 +23,14 @@ func (s *Store) CommitBatch(ds []Delivery) ([]Result, error) {
 			return nil, o.err
 		}
 		out[i] = o.res
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := range out {
+		var err error
+		if out[i], err = s.Applied(ctx, out[i]); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -8,31 +8,23 @@ import (
 	"gorm.io/gorm"
 )
 
-// ingestBatch logs the deliveries of a batch and applies them in order,
-// inside its transaction, with a fixed number of statements whatever the
-// batch's size: one to find earlier deliveries of the same provider event
-// ids, one for repeated bodies, the batch's loads and writes (see batch),
-// and one multi-row insert into the event log.
-//
-// An error applying one delivery is an *applyError naming it. When the
-// batch holds one delivery, every error but the log insert's is charged to
-// it, so a delivery that cannot be applied is still logged. That holds
-// because the log row's indexed columns are bounded (see boundIDs): before
-// the bound, a 3 KB meeting id failed the log row's own index too, and the
-// delivery got an error on every retry.
-func (s *Store) ingestBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
+// logBatch writes the deliveries of a batch to the event log, inside its
+// transaction, with a fixed number of statements whatever the batch's size:
+// one to find earlier deliveries of the same provider event ids, one for
+// repeated bodies, and one multi-row insert. Nothing is applied here: the
+// projector folds the log into the models behind the answers.
+func (s *Store) logBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
 	results := make([]Result, len(batch))
 	raws := make([]RawEvent, 0, len(batch))
 	logged := make([]int, len(batch)) // index in raws, or -1 for a duplicate
 	firstOf := map[[2]string]int{}    // provider and event id: first delivery
 	prior, err := s.priorEvents(tx, batch)
 	if err != nil {
-		return nil, charge(batch, err)
+		return nil, err
 	}
-	var toApply []Delivery
 	for i, p := range batch {
 		d, ev := p.d, p.d.Event
-		results[i] = Result{Provider: d.Provider, Type: ev.Type, MeetingID: ev.MeetingID}
+		results[i] = Result{Provider: d.Provider, Type: ev.Type, MeetingID: ev.MeetingID, Outcome: OutcomeAccepted}
 		logged[i] = -1
 		if ev.ProviderEventID != "" {
 			k := [2]string{d.Provider, ev.ProviderEventID}
@@ -48,42 +40,9 @@ func (s *Store) ingestBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
 		}
 		logged[i] = len(raws)
 		raws = append(raws, newRawEvent(d))
-		if p.rawOnly == nil && ev.HasChange() {
-			toApply = append(toApply, d)
-		}
 	}
 	if err := s.markRepeats(tx, raws); err != nil {
-		return nil, charge(batch, err)
-	}
-
-	b := newBatch(tx)
-	if err := b.load(toApply); err != nil {
-		return nil, charge(batch, err)
-	}
-	for i, p := range batch {
-		if results[i].Outcome == OutcomeDuplicate {
-			continue
-		}
-		raw := &raws[logged[i]]
-		switch {
-		case p.rawOnly != nil:
-			raw.Outcome = OutcomeError
-			raw.Detail = strings.TrimPrefix(raw.Detail+"; ", "; ") + "apply failed: " + p.rawOnly.Error()
-		case !p.d.Event.HasChange():
-			raw.Outcome = OutcomeStored
-		default:
-			changed, err := apply(b, p.d)
-			if err != nil {
-				return nil, &applyError{p: p, err: err}
-			}
-			raw.Outcome = OutcomeNoChange
-			if changed {
-				raw.Outcome = OutcomeApplied
-			}
-		}
-	}
-	if err := b.flush(); err != nil {
-		return nil, charge(batch, err)
+		return nil, err
 	}
 	if len(raws) > 0 {
 		if err := tx.CreateInBatches(raws, writeBatchSize).Error; err != nil {
@@ -97,21 +56,13 @@ func (s *Store) ingestBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
 		raw := raws[logged[i]]
 		results[i].EventID = raw.ID
 		if results[i].Outcome != OutcomeDuplicate {
-			results[i].Outcome, results[i].Repeat = raw.Outcome, raw.Repeat
+			results[i].Repeat = raw.Repeat
 		}
 	}
 	return results, nil
 }
 
-// charge makes err an *applyError of a batch's only delivery.
-func charge(batch []*pending, err error) error {
-	if len(batch) == 1 && batch[0].rawOnly == nil {
-		return &applyError{p: batch[0], err: err}
-	}
-	return err
-}
-
-// newRawEvent is the event log row of a delivery, before its outcome.
+// newRawEvent is the event log row of a delivery.
 func newRawEvent(d Delivery) RawEvent {
 	ev := d.Event
 	sum := sha256.Sum256(d.Body)

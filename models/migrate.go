@@ -118,10 +118,10 @@ func dialectTypes(db *gorm.DB) map[string]string {
 		"  message TEXT NOT NULL DEFAULT ''"
 	if isPostgres(db) {
 		return map[string]string{"id": "BIGSERIAL PRIMARY KEY", "time": "TIMESTAMPTZ", "bytes": "BYTEA", "lifecycle": lifecycle,
-			"pattern_ops": "text_pattern_ops"}
+			"pattern_ops": "text_pattern_ops", "xid": "xid8 NOT NULL DEFAULT pg_current_xact_id()"}
 	}
 	return map[string]string{"id": "INTEGER PRIMARY KEY AUTOINCREMENT", "time": "DATETIME", "bytes": "BLOB", "lifecycle": lifecycle,
-		"pattern_ops": ""}
+		"pattern_ops": "", "xid": "INTEGER NOT NULL DEFAULT 0"}
 }
 
 func expandTypes(sql string, types map[string]string) string {

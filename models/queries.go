@@ -181,18 +181,38 @@ func readNewest[T any](db *gorm.DB, ref uint, limit int, order string, with func
 	return err
 }
 
-// ListEvents returns a page of the event log, bodies included.
+// ListEvents returns a page of the event log, bodies included, each with
+// what applying it did (OutcomePending until it is applied).
 func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]RawEvent, error) {
-	q := s.db.WithContext(ctx).Order("id DESC").Limit(pageSize(f.Limit))
+	q := s.events(ctx).Order("raw_events.id DESC").Limit(pageSize(f.Limit))
 	if f.Meeting != "" {
-		q = q.Where("meeting_id = ?", f.Meeting)
+		q = q.Where("raw_events.meeting_id = ?", f.Meeting)
 	}
-	q = withPrefix(q, "meeting_id", f.MeetingPrefix)
+	q = withPrefix(q, "raw_events.meeting_id", f.MeetingPrefix)
 	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
+		q = q.Where("raw_events.id < ?", f.BeforeID)
 	}
 	events := []RawEvent{}
 	return events, q.Find(&events).Error
+}
+
+// Event returns one event of the log, with what applying it did.
+func (s *Store) Event(ctx context.Context, id uint64) (RawEvent, error) {
+	var found []RawEvent
+	if err := s.events(ctx).Where("raw_events.id = ?", id).Limit(1).Find(&found).Error; err != nil {
+		return RawEvent{}, err
+	}
+	if len(found) == 0 {
+		return RawEvent{}, ErrNotFound
+	}
+	return found[0], nil
+}
+
+// events reads the event log with each event's outcome.
+func (s *Store) events(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Model(&RawEvent{}).
+		Select("raw_events.*, COALESCE(o.outcome, ?) AS outcome, COALESCE(o.detail, raw_events.detail) AS detail", OutcomePending).
+		Joins("LEFT JOIN event_outcomes o ON o.event_id = raw_events.id")
 }
 
 // Ping checks that the database answers.

@@ -25,6 +25,7 @@ func openOneConnStore(t *testing.T, url string, opts models.StoreOptions) *model
 	if err := models.Migrate(db); err != nil {
 		t.Fatal(err)
 	}
+	opts.Decode = testDecode
 	s := models.NewStore(db, opts)
 	t.Cleanup(func() {
 		s.Close()

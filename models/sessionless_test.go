@@ -2,7 +2,6 @@ package models_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -16,12 +15,11 @@ import (
 // it over.
 func ingestEvent(t *testing.T, s *models.Store, provider string, ev models.Event) models.Result {
 	t.Helper()
-	b, _ := json.Marshal(ev)
-	res, err := s.Ingest(context.Background(), models.Delivery{Provider: provider, Body: b, ReceivedAt: time.Now().UTC(), Event: ev})
+	res, err := s.Ingest(context.Background(), synthetic(provider, ev))
 	if err != nil {
 		t.Fatalf("ingest %s: %v", ev.Type, err)
 	}
-	return res
+	return applied(t, s, res)
 }
 
 // TestSessionlessParticipants: participants whose events name no session

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -38,6 +39,14 @@ type StoreOptions struct {
 	// ReadyEvery is how long Ready reuses the answer of its write probe
 	// (default DefaultReadyEvery).
 	ReadyEvery time.Duration
+	// Decode reads a stored body again for the projector: the providers'
+	// decoders. Without it the store logs deliveries but applies none.
+	Decode Decoder
+	// ProjectBatch caps the events the projector applies in one
+	// transaction (default 2,000).
+	ProjectBatch int
+	// Logger takes the projector's warnings (default slog.Default()).
+	Logger *slog.Logger
 }
 
 // Result tells what became of one delivery.
@@ -52,17 +61,27 @@ type Result struct {
 	Repeat    bool
 }
 
-// Store applies deliveries to the models and answers queries. Deliveries
-// are committed in groups by committer goroutines: each Ingest call returns
-// only after the transaction holding its delivery has committed.
+// Store logs deliveries, folds them into the models and answers queries.
+// Deliveries are logged in groups by committer goroutines: each Ingest call
+// returns once the transaction holding its event log row has committed. A
+// projector goroutine applies the log to the models behind them (see
+// project).
 type Store struct {
 	db      *gorm.DB
 	opts    StoreOptions
 	queues  []chan *pending
 	closing chan struct{}
 	done    chan struct{}
-	// committed wakes Follow on SQLite after each commit.
+	// committed wakes Follow on SQLite after each commit of the projector.
 	committed chan struct{}
+	// logged wakes the projector after each commit of the log.
+	logged chan struct{}
+	// progress is the projector's progress, which Applied and Settle wait on.
+	progress progress
+	// writing orders the committers' and the projector's transactions on
+	// SQLite, which has one writer: waiting here costs nothing, where
+	// waiting on the database's lock costs a busy retry loop.
+	writing sync.Mutex
 	// ready is Ready's cached write probe.
 	ready readiness
 }
@@ -70,10 +89,6 @@ type Store struct {
 type pending struct {
 	d      Delivery
 	result chan outcome
-	// rawOnly is set when applying the delivery failed: it is then only
-	// logged, with the error, so the body is never lost.
-	rawOnly  error
-	attempts int
 }
 
 // newPending takes a delivery in, with its ids bounded (see boundIDs).
@@ -100,6 +115,12 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 	if opts.ReadyEvery <= 0 {
 		opts.ReadyEvery = DefaultReadyEvery
 	}
+	if opts.ProjectBatch <= 0 {
+		opts.ProjectBatch = 2000
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
 	switch {
 	case !isPostgres(db):
 		opts.Committers = 1
@@ -113,6 +134,8 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 		closing:   make(chan struct{}),
 		done:      make(chan struct{}),
 		committed: make(chan struct{}, 1),
+		logged:    make(chan struct{}, 1),
+		progress:  newProgress(),
 	}
 	var wg sync.WaitGroup
 	for i := range s.queues {
@@ -121,6 +144,13 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 		go func() {
 			defer wg.Done()
 			s.commitLoop(s.queues[i])
+		}()
+	}
+	if opts.Decode != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.project()
 		}()
 	}
 	go func() {
@@ -148,11 +178,13 @@ func (s *Store) queueFor(d Delivery) chan *pending {
 // DB returns the store's database handle.
 func (s *Store) DB() *gorm.DB { return s.db }
 
-// Ingest stores the delivery in the event log and applies it to the models
-// in one transaction. It returns once that transaction has committed; an
-// error means the delivery may not be stored and the sender should retry.
-// A delivery with an id over MaxIDLength bytes is kept in the log only, with
-// outcome OutcomeStored and the problem noted.
+// Ingest stores the delivery in the event log. It returns once the
+// transaction holding its row has committed, with outcome OutcomeAccepted
+// (or OutcomeDuplicate for a provider event id already logged); an error
+// means the delivery may not be stored and the sender should retry. The
+// projector applies it to the models behind the answer (Applied waits for
+// that). A delivery with an id over MaxIDLength bytes is kept in the log
+// only, with outcome OutcomeStored and the problem noted.
 func (s *Store) Ingest(ctx context.Context, d Delivery) (Result, error) {
 	p := newPending(d)
 	select {
@@ -178,8 +210,8 @@ func (s *Store) Ingest(ctx context.Context, d Delivery) (Result, error) {
 	}
 }
 
-// Close commits what is queued and stops the committer. Ingest calls after
-// Close fail with ErrClosed.
+// Close commits what is queued, stops the committers and the projector.
+// Ingest calls after Close fail with ErrClosed.
 func (s *Store) Close() {
 	select {
 	case <-s.closing:
@@ -233,37 +265,28 @@ func (s *Store) gather(queue chan *pending, first *pending) []*pending {
 	return batch
 }
 
-// commit writes a batch in one transaction. When applying one delivery
-// fails for a reason other than the database being unavailable, the batch
-// is rolled back and run again with that delivery only logged, so one bad
-// event never holds up the others; an error that names no delivery splits
-// the batch into transactions of one, which do.
+// commit writes a batch to the event log in one transaction. A failure
+// that may pass (a lost connection, a serialization failure) is retried
+// twice; any other splits the batch into transactions of one, so one
+// delivery the database refuses costs the others nothing.
 func (s *Store) commit(batch []*pending) {
 	var results []Result
 	var err error
-retry:
-	for attempt := 0; attempt <= len(batch)+2; attempt++ {
-		var failed *applyError
-		err = s.db.Transaction(func(tx *gorm.DB) error {
+	for attempt := 0; attempt <= 2; attempt++ {
+		err = s.writeTx(context.Background(), func(tx *gorm.DB) error {
 			var err error
-			if results, err = s.ingestBatch(tx, batch); err != nil {
-				return err
-			}
-			return recordChange(tx, results, time.Now().UTC())
+			results, err = s.logBatch(tx, batch)
+			return err
 		})
-		switch {
-		case errors.As(err, &failed) && !transient(failed.err):
-			failed.p.rawOnly = failed.err
-			continue
-		case err != nil && transient(err) && attempt < 2:
-			continue
-		case err != nil && !transient(err) && failed == nil && len(batch) > 1:
-			for _, p := range batch {
-				s.commit([]*pending{p})
-			}
-			return
+		if err == nil || !transient(err) {
+			break
 		}
-		break retry
+	}
+	if err != nil && !transient(err) && len(batch) > 1 {
+		for _, p := range batch {
+			s.commit([]*pending{p})
+		}
+		return
 	}
 	for i, p := range batch {
 		if err != nil {
@@ -273,17 +296,23 @@ retry:
 		}
 	}
 	if err == nil {
-		select {
-		case s.committed <- struct{}{}:
-		default:
-		}
+		poke(s.logged)
 	}
 }
 
-type applyError struct {
-	p   *pending
-	err error
+// writeTx runs fn in a transaction, one at a time on SQLite.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if !isPostgres(s.db) {
+		s.writing.Lock()
+		defer s.writing.Unlock()
+	}
+	return s.db.WithContext(ctx).Transaction(fn)
 }
 
-func (e *applyError) Error() string { return "apply: " + e.err.Error() }
-func (e *applyError) Unwrap() error { return e.err }
+// poke wakes whoever waits on ch, without blocking.
+func poke(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/models/dbtest"
@@ -35,6 +37,9 @@ func openStoreWith(t *testing.T, url string, opts models.StoreOptions) *models.S
 	}
 	if err := models.Migrate(db); err != nil {
 		t.Fatal(err)
+	}
+	if opts.Decode == nil {
+		opts.Decode = testDecode
 	}
 	s := models.NewStore(db, opts)
 	t.Cleanup(func() {
@@ -91,6 +96,53 @@ func postAt(t *testing.T, s *models.Store, body []byte, at time.Time) models.Res
 	})
 	if err != nil {
 		t.Fatalf("ingest %s: %v", ev.Type, err)
+	}
+	return applied(t, s, res)
+}
+
+// syntheticPrefix starts the bodies synthetic makes.
+var syntheticPrefix = []byte("synthetic event: ")
+
+// synthetic is a delivery of an event built by a test rather than decoded
+// from a provider's body. Its body is the event as JSON behind
+// syntheticPrefix, which testDecode reads back, since the projector decodes
+// every body again.
+func synthetic(provider string, ev models.Event) models.Delivery {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		panic(err)
+	}
+	return models.Delivery{Provider: provider, Body: append(append([]byte(nil), syntheticPrefix...), b...), ReceivedAt: time.Now().UTC(), Event: ev}
+}
+
+// testDecode decodes the providers' bodies, and those synthetic makes.
+func testDecode(provider string, body []byte) (models.Event, error) {
+	if rest, ok := bytes.CutPrefix(body, syntheticPrefix); ok {
+		var ev models.Event
+		err := json.Unmarshal(rest, &ev)
+		return ev, err
+	}
+	return webhooks.Decode(provider, body)
+}
+
+// settle waits until the projector has applied everything logged so far.
+func settle(t testing.TB, s *models.Store) {
+	t.Helper()
+	ok, err := s.Settle(context.Background(), 30*time.Second)
+	if err != nil || !ok {
+		t.Fatalf("the projector did not catch up within 30 s: %v", err)
+	}
+}
+
+// applied waits until the projector has applied a logged delivery and
+// returns its result with what applying it did.
+func applied(t testing.TB, s *models.Store, res models.Result) models.Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res, err := s.Applied(ctx, res)
+	if err != nil {
+		t.Fatalf("event %d not applied: %v", res.EventID, err)
 	}
 	return res
 }

@@ -381,6 +381,7 @@ func TestConcurrentIngest(t *testing.T) {
 		for err := range errs {
 			t.Error(err)
 		}
+		settle(t, s)
 		total := 0
 		list, err := s.ListMeetings(context.Background(), models.ListFilter{Prefix: "load-"})
 		if err != nil {

@@ -14,14 +14,16 @@ import (
 	"github.com/meetboard/meetboard/models"
 )
 
-// adminUsage explains the account commands.
+// adminUsage explains the commands.
 const adminUsage = `usage:
   dashboard [flags] user add NAME      create an operator (password read from the terminal, or the first line of stdin)
   dashboard [flags] user list          list operators
   dashboard [flags] user delete NAME   delete an operator and sign them out
   dashboard [flags] token add NAME     create an API token for scripts (printed once)
   dashboard [flags] token list         list API tokens
-  dashboard [flags] token delete NAME  revoke an API token`
+  dashboard [flags] token delete NAME  revoke an API token
+  dashboard [flags] rebuild            apply the whole event log again, with today's decoders, to fresh models
+  dashboard [flags] reapply ID         apply one event again (one whose apply failed, once the cause is fixed)`
 
 // runAdmin runs an account command against the configured database.
 func runAdmin(ctx context.Context, ops *models.Operators, args []string, stdin io.Reader, stdout io.Writer) error {

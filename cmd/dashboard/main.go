@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/meetboard/meetboard/handlers"
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/live"
 	"github.com/meetboard/meetboard/models"
 )
@@ -53,6 +54,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("migrate %s: %w", describeDB(cfg.DatabaseURL), err)
 	}
 	ops := models.NewOperators(db)
+	// The store logs deliveries and its projector folds the log into the
+	// models (models/projector.go), decoding each body with the providers'
+	// decoders.
+	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, Committers: cfg.Committers,
+		StaleAfter: cfg.StaleAfter, Decode: webhooks.Decode, Logger: log})
+	defer store.Close()
+	if isLogCommand(cfg.Command) {
+		return runLogCommand(ctx, store, cfg.Command, stdout)
+	}
 	if len(cfg.Command) > 0 {
 		return runAdmin(ctx, ops, cfg.Command, stdin, stdout)
 	}
@@ -64,8 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("refusing to listen on %s without operator accounts: anyone who can reach it would see every meeting. "+
 			"Create an account (dashboard user add NAME, or DASHBOARD_ADMIN_USER and DASHBOARD_ADMIN_PASSWORD), or listen on 127.0.0.1", cfg.Addr)
 	}
-	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, Committers: cfg.Committers, StaleAfter: cfg.StaleAfter})
-	defer store.Close()
+
 	srv := handlers.New(handlers.Config{
 		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,
 		VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret, IotumToken: cfg.IotumToken,

@@ -274,18 +274,18 @@ func TestOverlongIDs(t *testing.T) {
 		rand.Read(raw)
 		long := base64.RawURLEncoding.EncodeToString(raw) // 3,000 bytes
 		video, _ := json.Marshal(map[string]any{"webhookType": "session-started", "data": map[string]any{"meetingId": long, "sessionId": "s"}})
-		if r := s.post(t, video, nil); r.Status != http.StatusOK || r.Body["outcome"] != "stored" {
+		if r := s.post(t, video, nil); r.Status != http.StatusOK || s.applied(t, r) != "stored" {
 			t.Errorf("VideoSDK, over-long meeting id: %d %.200s", r.Status, r.Raw)
 		}
 		daily, _ := json.Marshal(map[string]any{"version": "1.0.0", "type": "meeting.started", "id": long,
 			"payload": map[string]any{"room": "long-event", "meeting_id": "s", "start_ts": 1717000000}, "event_ts": 1717000001})
 		for i, want := range []string{"stored", "duplicate"} {
-			if r := s.postTo(t, "daily", daily, signer.headers(daily, time.Now())); r.Status != http.StatusOK || r.Body["outcome"] != want {
+			if r := s.postTo(t, "daily", daily, signer.headers(daily, time.Now())); r.Status != http.StatusOK || s.applied(t, r) != want {
 				t.Errorf("Daily, over-long event id, delivery %d: %d %.200s, want outcome %q", i+1, r.Status, r.Raw, want)
 			}
 		}
 		if r := s.post(t, []byte(`{"webhookType":"session-started","data":{"meetingId":"fine","sessionId":"s"}}`), nil); r.Status != http.StatusOK ||
-			r.Body["outcome"] != "applied" {
+			s.applied(t, r) != "applied" {
 			t.Errorf("a normal webhook after them: %d %s", r.Status, r.Raw)
 		}
 		events, _ := s.do(t, "GET", "/api/events", nil, nil).Body["events"].([]any)

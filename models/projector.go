@@ -1,0 +1,305 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Decoder reads a stored delivery's body into its event: the providers'
+// decoders, by provider name. The projector decodes every body again, so
+// after a decoder fix a rebuild corrects the history.
+type Decoder func(provider string, body []byte) (Event, error)
+
+// projectorLock is the PostgreSQL advisory lock each projector transaction
+// takes: across instances sharing a database one applies at a time, and
+// when its instance dies its transaction ends and another takes over at
+// its next pass.
+const projectorLock = 7262012
+
+// projectEvery is how often the projector looks at the log without being
+// woken: for what other instances logged.
+const projectEvery = 250 * time.Millisecond
+
+// errBusy says another instance's projector holds the lock.
+var errBusy = errors.New("another projector is applying")
+
+// The projector folds the event log into the models, in commit order.
+//
+// Commit order is not id order on PostgreSQL: with several committers (or
+// instances) a row with a smaller id can commit after one with a larger
+// id, and a reader that trusts ids passes it over for good. So each row
+// records the transaction that logged it (raw_events.xid), and the
+// projector reads in (xid, id) order only the rows below the oldest
+// transaction still in flight (pg_snapshot_xmin of the current snapshot):
+// no row can appear there any more. On SQLite, whose one writer commits in
+// id order, xid is 0 and the order is id order.
+//
+// Each pass applies up to ProjectBatch events in one transaction, through
+// the same write-back cache as before (one set of loads and writes for the
+// whole batch), records their outcomes in event_outcomes, moves
+// projector_position past them and appends the change-feed row: the models,
+// the outcomes and the position commit together, so each event is applied
+// exactly once across crashes. An event that fails to apply is recorded as
+// OutcomeError with the error, and the pass is run again without it: one
+// poison delivery never stalls the others. Reapply applies it again after a
+// fix.
+func (s *Store) project() {
+	tick := time.NewTicker(projectEvery)
+	defer tick.Stop()
+	backoff := time.Duration(0)
+	for {
+		select {
+		case <-s.closing:
+			return
+		case <-s.logged:
+		case <-tick.C:
+		}
+		for {
+			n, err := s.projectPass(context.Background())
+			switch {
+			case errors.Is(err, errBusy):
+			case err != nil:
+				backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+				s.opts.Logger.Warn("projector: applying the event log failed; retrying", "err", err, "in", backoff)
+				select {
+				case <-s.closing:
+					return
+				case <-time.After(backoff):
+				}
+				continue
+			default:
+				backoff = 0
+			}
+			if err != nil || n < s.opts.ProjectBatch {
+				break
+			}
+			select {
+			case <-s.closing:
+				return
+			default:
+			}
+		}
+	}
+}
+
+// projectPass applies the next events of the log and reports how many. A
+// failure that names an event marks that event and runs the pass again
+// without it; one that names none is tried again one event at a time,
+// which names it.
+func (s *Store) projectPass(ctx context.Context) (int, error) {
+	failed := map[uint64]error{}
+	limit := s.opts.ProjectBatch
+	for attempt := 0; ; attempt++ {
+		n, err := s.projectTx(ctx, limit, failed)
+		var pe *projectError
+		switch {
+		case err == nil:
+			return n, nil
+		case errors.As(err, &pe) && !transient(pe.err) && failed[pe.id] == nil:
+			failed[pe.id] = pe.err
+		case transient(err) && attempt < 3:
+		case !transient(err) && limit > 1:
+			limit = 1
+		default:
+			return 0, err
+		}
+	}
+}
+
+// projectError is a failure to apply one event.
+type projectError struct {
+	id  uint64
+	err error
+}
+
+func (e *projectError) Error() string { return fmt.Sprintf("event %d: %v", e.id, e.err) }
+func (e *projectError) Unwrap() error { return e.err }
+
+// logRow is an event log row as the projector reads it.
+type logRow struct {
+	ID         uint64
+	Provider   string
+	Type       string
+	ReceivedAt time.Time
+	MeetingID  string
+	SessionID  string
+	Body       []byte
+	Detail     string
+	Xid        string
+}
+
+// EventOutcome is what applying one event did, in event_outcomes.
+type EventOutcome struct {
+	EventID uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Outcome string
+	Detail  string
+}
+
+// projectorPosition is how far the projector has read the log.
+type projectorPosition struct {
+	ID      int `gorm:"primaryKey"`
+	Xid     string
+	EventID uint64
+}
+
+// TableName is projector_position.
+func (projectorPosition) TableName() string { return "projector_position" }
+
+// xidText reads an xid column as text on PostgreSQL (xid8), as is on
+// SQLite.
+func xidText(db *gorm.DB, column string) string {
+	if isPostgres(db) {
+		return column + "::text"
+	}
+	return "CAST(" + column + " AS TEXT)"
+}
+
+// xidArg is the SQL for an xid argument.
+func xidArg(db *gorm.DB) string {
+	if isPostgres(db) {
+		return "?::xid8"
+	}
+	return "?"
+}
+
+// projectTx is one pass in one transaction; events in failed are recorded
+// as OutcomeError without being applied.
+func (s *Store) projectTx(ctx context.Context, limit int, failed map[uint64]error) (int, error) {
+	var n int
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
+		pg := isPostgres(tx)
+		if pg {
+			var got bool
+			if err := tx.Raw("SELECT pg_try_advisory_xact_lock(?)", projectorLock).Scan(&got).Error; err != nil {
+				return err
+			}
+			if !got {
+				return errBusy
+			}
+		}
+		var pos projectorPosition
+		if err := tx.Raw("SELECT id, " + xidText(tx, "xid") + " AS xid, event_id FROM projector_position WHERE id = 1").Scan(&pos).Error; err != nil {
+			return err
+		}
+		// The order names the table's column: the text alias would sort
+		// "1000" before "999".
+		q := "SELECT id, provider, type, received_at, meeting_id, session_id, body, detail, " + xidText(tx, "raw_events.xid") + " AS xid FROM raw_events " +
+			"WHERE (raw_events.xid, id) > (" + xidArg(tx) + ", ?)"
+		if pg {
+			q += " AND raw_events.xid < pg_snapshot_xmin(pg_current_snapshot())"
+		}
+		q += " ORDER BY raw_events.xid, raw_events.id LIMIT ?"
+		var rows []logRow
+		if err := tx.Raw(q, pos.Xid, pos.EventID, limit).Scan(&rows).Error; err != nil {
+			return err
+		}
+		n = len(rows)
+		if n == 0 {
+			return nil
+		}
+		results, err := s.applyRows(tx, rows, failed)
+		if err != nil {
+			return err
+		}
+		last := rows[len(rows)-1]
+		if err := tx.Exec("UPDATE projector_position SET xid = "+xidArg(tx)+", event_id = ? WHERE id = 1", last.Xid, last.ID).Error; err != nil {
+			return err
+		}
+		return recordChange(tx, results, time.Now().UTC())
+	})
+	if err == nil && n > 0 {
+		s.progress.advance()
+		poke(s.committed)
+	}
+	return n, err
+}
+
+// applyRows decodes the rows again, applies them in order through one
+// write-back cache, and records their outcomes. It returns what each did,
+// for the change feed.
+func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) ([]Result, error) {
+	ds := make([]Delivery, len(rows))
+	notes := make([][]string, len(rows))
+	var toApply []Delivery
+	for i, r := range rows {
+		ev, err := s.opts.Decode(r.Provider, r.Body)
+		if err != nil {
+			// Today's decoder refuses a body an earlier one took: keep what
+			// the log says of it.
+			ev = Event{Type: r.Type, MeetingID: r.MeetingID, SessionID: r.SessionID}
+			notes[i] = append(notes[i], "decode failed: "+err.Error())
+		}
+		ds[i] = boundIDs(Delivery{Provider: r.Provider, Body: r.Body, ReceivedAt: r.ReceivedAt, Event: ev})
+		notes[i] = append(ds[i].Event.Problems, notes[i]...)
+		if failed[r.ID] == nil && ds[i].Event.HasChange() {
+			toApply = append(toApply, ds[i])
+		}
+	}
+	b := newBatch(tx)
+	if err := b.load(toApply); err != nil {
+		if len(rows) == 1 {
+			return nil, &projectError{id: rows[0].ID, err: err}
+		}
+		return nil, err
+	}
+	outcomes := make([]EventOutcome, len(rows))
+	results := make([]Result, len(rows))
+	for i, r := range rows {
+		d := ds[i]
+		o := EventOutcome{EventID: r.ID}
+		switch {
+		case failed[r.ID] != nil:
+			o.Outcome = OutcomeError
+			notes[i] = append(notes[i], "apply failed: "+failed[r.ID].Error())
+		case !d.Event.HasChange():
+			o.Outcome = OutcomeStored
+		default:
+			changed, err := apply(b, d)
+			if err != nil {
+				return nil, &projectError{id: r.ID, err: err}
+			}
+			o.Outcome = OutcomeNoChange
+			if changed {
+				o.Outcome = OutcomeApplied
+			}
+		}
+		o.Detail = strings.Join(notes[i], "; ")
+		outcomes[i] = o
+		results[i] = Result{EventID: r.ID, Provider: r.Provider, Type: d.Event.Type, MeetingID: d.Event.MeetingID, Outcome: o.Outcome}
+	}
+	if err := b.flush(); err != nil {
+		if len(rows) == 1 {
+			return nil, &projectError{id: rows[0].ID, err: err}
+		}
+		return nil, err
+	}
+	if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"outcome", "detail"})}).
+		CreateInBatches(outcomes, writeBatchSize).Error; err != nil {
+		return nil, err
+	}
+	// A decoder that reads a body differently now (after a fix) corrects
+	// the log's own columns too, so the event log files the event where it
+	// belongs.
+	for i, r := range rows {
+		ev := ds[i].Event
+		raw := newRawEvent(ds[i])
+		if raw.Type != r.Type || raw.MeetingID != r.MeetingID || raw.SessionID != r.SessionID {
+			if err := tx.Model(&RawEvent{}).Where("id = ?", r.ID).
+				Updates(map[string]any{"type": ev.Type, "meeting_id": raw.MeetingID, "session_id": raw.SessionID}).Error; err != nil {
+				return nil, err
+			}
+			results[i].MeetingID = raw.MeetingID
+		}
+	}
+	return results, nil
+}
+
+// TableName is event_outcomes.
+func (EventOutcome) TableName() string { return "event_outcomes" }

@@ -1,0 +1,104 @@
+package models
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// modelTables are the tables the projector derives from the event log,
+// children first.
+var modelTables = []string{"attendances", "participants", "call_steps", "calls", "recordings", "streams",
+	"transcriptions", "agent_sessions", "batch_calls", "resources", "knowledge_bases", "sessions", "meetings"}
+
+// ErrNotApplied: the event has not been applied yet, so there is nothing to
+// apply again; the projector will.
+var ErrNotApplied = errors.New("not applied yet")
+
+// StartRebuild empties the models and the events' outcomes and moves the
+// projector back to the start of the log, in one transaction: the
+// projector then decodes every stored body again with today's decoders
+// and applies the whole log, in the order it was committed, while new
+// deliveries keep being accepted behind it. Follow the progress with Lag.
+func (s *Store) StartRebuild(ctx context.Context) error {
+	return s.writeTx(ctx, func(tx *gorm.DB) error {
+		if isPostgres(tx) {
+			// Wait for a pass under way on any instance, and hold the
+			// others off until this commits.
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", projectorLock).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("TRUNCATE event_outcomes, " + strings.Join(modelTables, ", ")).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("UPDATE projector_position SET xid = '0'::xid8, event_id = 0 WHERE id = 1").Error; err != nil {
+				return err
+			}
+		} else {
+			for _, t := range append([]string{"event_outcomes"}, modelTables...) {
+				if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
+					return fmt.Errorf("empty %s: %w", t, err)
+				}
+			}
+			if err := tx.Exec("UPDATE projector_position SET xid = 0, event_id = 0 WHERE id = 1").Error; err != nil {
+				return err
+			}
+		}
+		// Every page shows less until the projector has caught up.
+		return tx.Create(&Change{CreatedAt: time.Now().UTC(), Others: true}).Error
+	})
+}
+
+// Reapply applies one event of the log again, with today's decoders: for
+// an event whose apply failed (OutcomeError), once the cause is fixed. It
+// returns what applying it did now.
+func (s *Store) Reapply(ctx context.Context, id uint64) (EventOutcome, error) {
+	var out EventOutcome
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
+		if isPostgres(tx) {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", projectorLock).Error; err != nil {
+				return err
+			}
+		}
+		var rows []logRow
+		if err := tx.Raw("SELECT id, provider, type, received_at, meeting_id, session_id, body, detail, "+xidText(tx, "xid")+
+			" AS xid FROM raw_events WHERE id = ?", id).Scan(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return ErrNotFound
+		}
+		var done int64
+		if err := tx.Model(&EventOutcome{}).Where("event_id = ?", id).Count(&done).Error; err != nil {
+			return err
+		}
+		if done == 0 {
+			return ErrNotApplied
+		}
+		if err := tx.SavePoint("reapply").Error; err != nil {
+			return err
+		}
+		results, err := s.applyRows(tx, rows, nil)
+		var pe *projectError
+		if errors.As(err, &pe) {
+			// Still failing: record it again, with today's error.
+			if err := tx.RollbackTo("reapply").Error; err != nil {
+				return err
+			}
+			results, err = s.applyRows(tx, rows, map[uint64]error{id: pe.err})
+		}
+		if err != nil {
+			return err
+		}
+		out = EventOutcome{EventID: id, Outcome: results[0].Outcome}
+		return recordChange(tx, results, time.Now().UTC())
+	})
+	if err == nil {
+		poke(s.committed)
+	}
+	return out, err
+}

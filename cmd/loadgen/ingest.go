@@ -38,6 +38,7 @@ type ingestReport struct {
 	CPUSelf   float64 // cores used by loadgen (and, in noop mode, the server in it)
 	CPUServer float64 // cores used by the dashboard (-pid), -1 when unknown
 	CPUOther  float64 // cores used by everything else: the database, neighbours
+	Lag       lagReport
 }
 
 // newHTTPClient is a keep-alive client for c workers on one host: one idle
@@ -79,6 +80,23 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 	cpu := startCPU(serverPID)
 	start := time.Now()
 	var lastDone atomic.Int64
+	// With -pace, a token a request, cfg.Pace a second over all workers.
+	var tokens chan struct{}
+	if cfg.Pace > 0 {
+		tokens = make(chan struct{}, cfg.Concurrency)
+		go func() {
+			tick := time.NewTicker(time.Second / time.Duration(cfg.Pace))
+			defer tick.Stop()
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				<-tick.C
+				select {
+				case tokens <- struct{}{}:
+				default: // the workers fall behind: the pace is above what is answered
+				}
+			}
+			close(tokens)
+		}()
+	}
 	for i := range stats {
 		ws := &workerStats{statuses: map[int]int{}, outcomes: map[string]int{}, errs: map[string]int{}}
 		stats[i] = ws
@@ -89,6 +107,11 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 				if cfg.N > 0 && issued.Add(1) > int64(cfg.N) {
 					stoppedByN.Store(true)
 					return
+				}
+				if tokens != nil {
+					if _, ok := <-tokens; !ok {
+						return
+					}
 				}
 				body, _ := w.next()
 				t0 := time.Now()
@@ -203,7 +226,9 @@ func runIngest(ctx context.Context, cfg config, out io.Writer) (ingestReport, er
 	if err := reachable(cfg.URL, cfg.Timeout); err != nil {
 		return ingestReport{}, err
 	}
+	lag := watchLag(cfg.URL, cfg.Timeout)
 	r := drive(ctx, cfg, cfg.URL, cfg.PID)
+	r.Lag = lag.finish(ctx, cfg.Drain)
 	printIngest(out, "ingest", cfg, r)
 	if r.Requests == 0 {
 		return r, errors.New("no request was answered")
@@ -269,13 +294,28 @@ func printIngest(out io.Writer, mode string, cfg config, r ingestReport) {
 	fmt.Fprintf(out, "  latency p50 %sms p90 %sms p99 %sms max %sms\n", fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max))
 	fmt.Fprintf(out, "  status %s; outcomes %s\n", fmtStatuses(r.Statuses), fmtCounts(r.Outcomes))
 	fmt.Fprintf(out, "  cpu (cores, of %d): loadgen %s, server %s, everything else %s\n", runtime.NumCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther))
+	if r.Lag.Known {
+		fmt.Fprintf(out, "  models behind the event log: at most %.0f deliveries, the oldest waiting %ss; caught up %s after the load\n",
+			r.Lag.MaxEvents, fmtSec(r.Lag.MaxAge), fmtCatchUp(r.Lag.CatchUp))
+	}
 	url := cfg.URL
 	if mode == "noop" {
 		url = "in-process"
 	}
-	fmt.Fprintf(out, "loadgen mode=%s url=%s c=%d duration=%.1fs requests=%d rps=%.0f ok_rps=%.0f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s status=%s errors=%d cpu_loadgen=%s cpu_server=%s cpu_other=%s\n",
+	fmt.Fprintf(out, "loadgen mode=%s url=%s c=%d duration=%.1fs requests=%d rps=%.0f ok_rps=%.0f p50_ms=%s p90_ms=%s p99_ms=%s max_ms=%s status=%s errors=%d cpu_loadgen=%s cpu_server=%s cpu_other=%s pace=%d max_lag_s=%s max_lag_events=%.0f catch_up_s=%s\n",
 		mode, url, cfg.Concurrency, r.Elapsed.Seconds(), r.Requests, r.RPS, r.OKPS,
-		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtStatuses(r.Statuses), r.Errors, fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther))
+		fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max), fmtStatuses(r.Statuses), r.Errors, fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther),
+		cfg.Pace, fmtSec(r.Lag.MaxAge), r.Lag.MaxEvents, fmtCatchUp(r.Lag.CatchUp))
+}
+
+func fmtSec(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()) }
+
+// fmtCatchUp prints a catch-up time, "never" when it did not happen.
+func fmtCatchUp(d time.Duration) string {
+	if d < 0 {
+		return "never"
+	}
+	return fmtSec(d)
 }
 
 func fmtStatuses(m map[int]int) string {

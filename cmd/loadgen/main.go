@@ -61,6 +61,7 @@ type config struct {
 	AllowRemote bool
 	Seed        uint64
 	Alias       bool
+	Pace        int
 	Announce    int
 }
 
@@ -91,10 +92,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.Rate, "rate", 200, "soak: webhooks per second")
 	fs.DurationVar(&cfg.Sample, "sample", time.Minute, "soak: time between readings of the dashboard's memory")
 	fs.DurationVar(&cfg.Interval, "interval", 200*time.Millisecond, "push: time between webhooks")
-	fs.DurationVar(&cfg.Drain, "drain", 10*time.Second, "push: after the last webhook, how long to wait for every client to get it")
+	fs.DurationVar(&cfg.Drain, "drain", 10*time.Second, "push: after the last webhook, how long to wait for every client to get it; ingest: for the models to catch up")
 	fs.IntVar(&cfg.DialConc, "dial-c", 64, "push/idle/soak: websocket handshakes in flight at once")
 	fs.IntVar(&cfg.PID, "pid", 0, "the dashboard's process id: idle and soak need it for VmRSS; ingest and push report its CPU use with it")
 	fs.DurationVar(&cfg.Settle, "settle", 5*time.Second, "idle: wait this long after connecting (and after closing) before reading VmRSS")
+	fs.IntVar(&cfg.Pace, "pace", 0, "ingest: webhooks per second over all workers (0: as fast as they are answered)")
 	fs.IntVar(&cfg.Announce, "announce", 1<<20, "bodies: the Content-Length each connection announces")
 	fs.BoolVar(&cfg.Alias, "alias", false, "push/idle: each client subscribes to the live-rooms page under its own name (rooms?before=N, a parameter the page ignores)")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a -url that is not on this machine (loopback)")
@@ -127,6 +129,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("-dial-c %d: want at least 1", cfg.DialConc)
 	case cfg.Timeout <= 0 || cfg.Drain < 0 || cfg.Settle < 0:
 		return cfg, errors.New("-timeout must be positive, -drain and -settle not negative")
+	case cfg.Pace < 0 || cfg.Pace > 1_000_000:
+		return cfg, fmt.Errorf("-pace %d: want 0 to 1000000", cfg.Pace)
 	case cfg.Announce < 1:
 		return cfg, fmt.Errorf("-announce %d: want at least 1", cfg.Announce)
 	case (cfg.Mode == "idle" || cfg.Mode == "soak" || cfg.Mode == "bodies") && cfg.PID <= 0:

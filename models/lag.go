@@ -115,15 +115,18 @@ func (l Lag) Age(now time.Time) time.Duration {
 
 // Lag reads how far the projector is behind the log.
 func (s *Store) Lag(ctx context.Context) (Lag, error) {
-	var row struct {
-		N      int64
-		Oldest *time.Time
+	const behind = ` FROM raw_events r, projector_position p WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id)`
+	var l Lag
+	db := s.db.WithContext(ctx)
+	if err := db.Raw("SELECT COUNT(*)" + behind).Scan(&l.Events).Error; err != nil || l.Events == 0 {
+		return l, err
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT COUNT(*) AS n, MIN(r.received_at) AS oldest FROM raw_events r, projector_position p
-		WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id)`).Scan(&row).Error
-	l := Lag{Events: row.N}
-	if row.Oldest != nil {
-		l.Oldest = *row.Oldest
+	// The column itself, not MIN() of it: SQLite's driver reads an
+	// aggregate of a time as text.
+	var oldest []time.Time
+	err := db.Raw("SELECT r.received_at"+behind+" ORDER BY r.received_at LIMIT 1").Scan(&oldest).Error
+	if len(oldest) > 0 {
+		l.Oldest = oldest[0]
 	}
 	return l, err
 }

@@ -200,6 +200,8 @@ func New(cfg Config) *Server {
 	app.Get("/streams", page, h.pageShow(pageStreams))
 	app.Get("/calls", page, h.pageShow(pageCalls))
 	app.Get("/events", page, h.pageShow(pageEvents))
+	app.Post("/events/rebuild", page, h.eventsRebuild)
+	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}
 }
 

@@ -56,3 +56,12 @@ func (h *Handler) localHost(hostport string) bool {
 	}
 	return false
 }
+
+// publicOrigin reports whether an Origin header is the public URL's.
+func (h *Handler) publicOrigin(origin string) bool {
+	if h.cfg.PublicURL == "" {
+		return false
+	}
+	u, err := url.Parse(h.cfg.PublicURL)
+	return err == nil && strings.EqualFold(origin, u.Scheme+"://"+u.Host)
+}

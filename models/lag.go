@@ -124,7 +124,7 @@ func (s *Store) Lag(ctx context.Context) (Lag, error) {
 	// The column itself, not MIN() of it: SQLite's driver reads an
 	// aggregate of a time as text.
 	var oldest []time.Time
-	err := db.Raw("SELECT r.received_at"+behind+" ORDER BY r.received_at LIMIT 1").Scan(&oldest).Error
+	err := db.Raw("SELECT r.received_at" + behind + " ORDER BY r.received_at LIMIT 1").Scan(&oldest).Error
 	if len(oldest) > 0 {
 		l.Oldest = oldest[0]
 	}

@@ -47,6 +47,9 @@ type StoreOptions struct {
 	ProjectBatch int
 	// Logger takes the projector's warnings (default slog.Default()).
 	Logger *slog.Logger
+	// Retention removes applied events received longer ago than this from
+	// the log (see prune); 0 keeps everything. The models stay.
+	Retention time.Duration
 }
 
 // Result tells what became of one delivery.
@@ -151,6 +154,13 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 		go func() {
 			defer wg.Done()
 			s.project()
+		}()
+	}
+	if opts.Retention > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.prune()
 		}()
 	}
 	go func() {

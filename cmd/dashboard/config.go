@@ -26,6 +26,7 @@ type config struct {
 	BodyLimit   int
 	BatchWindow time.Duration
 	StaleAfter  time.Duration
+	Retention   time.Duration
 	LogLevel    slog.Level
 	VideoSDKKey *rsa.PublicKey
 	DailySecret []byte
@@ -62,7 +63,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
-	var bodyLimit, bodyMemory, batchWindow, staleAfter, logLevel, keyFile string
+	var bodyLimit, bodyMemory, batchWindow, staleAfter, retention, logLevel, keyFile string
 	fs.StringVar(&c.Addr, "addr", env("DASHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env DASHBOARD_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("DATABASE_URL", "./dashboard.db"),
 		"SQLite file, or a postgres:// URL (env DATABASE_URL)")
@@ -72,6 +73,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"request bodies held in memory at once, all requests together; past it requests get 503 (env DASHBOARD_BODY_MEMORY)")
 	fs.StringVar(&batchWindow, "batch-window", env("DASHBOARD_BATCH_WINDOW", "1ms"),
 		"how long ingest waits to group deliveries into one commit (env DASHBOARD_BATCH_WINDOW)")
+	fs.StringVar(&retention, "retention", env("DASHBOARD_RETENTION", "90d"),
+		"remove events older than this from the event log (e.g. 90d or 720h; 0 keeps everything); the models stay (env DASHBOARD_RETENTION)")
 	fs.StringVar(&staleAfter, "stale-after", env("DASHBOARD_STALE_AFTER", "12h"),
 		"a live session silent this long is shown as stale (env DASHBOARD_STALE_AFTER)")
 	// Whole numbers are read after parsing, so that a bad one in the
@@ -136,6 +139,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.BatchWindow, err = time.ParseDuration(batchWindow); err != nil || c.BatchWindow < 0 {
 		return c, fmt.Errorf("-batch-window: want a duration such as 1ms, got %q", batchWindow)
 	}
+	if c.Retention, err = parseDays(retention); err != nil || c.Retention < 0 {
+		return c, fmt.Errorf("-retention: want a duration such as 90d or 720h, or 0, got %q", retention)
+	}
 	if c.StaleAfter, err = time.ParseDuration(staleAfter); err != nil || c.StaleAfter <= 0 {
 		return c, fmt.Errorf("-stale-after: want a positive duration such as 12h, got %q", staleAfter)
 	}
@@ -190,6 +196,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
+}
+
+// parseDays reads a duration that may be given in days ("90d") as well as
+// in Go's units ("720h").
+func parseDays(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // parseBytes reads a size such as 1048576, 512k or 4m.

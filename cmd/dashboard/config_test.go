@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // parse runs parseConfig on args with env as the environment.
@@ -15,6 +16,12 @@ func TestConfigWholeNumbers(t *testing.T) {
 	c, err := parse(nil, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if c.Retention != 90*24*time.Hour {
+		t.Errorf("default retention %v, want 90 days", c.Retention)
+	}
+	if c, err := parse([]string{"-retention", "0"}, nil); err != nil || c.Retention != 0 {
+		t.Errorf("-retention 0: %v, %v", c.Retention, err)
 	}
 	if c.DBMaxConns != 0 || c.Committers != 0 || c.LiveBuffer != 16 || c.WebhookFailureLimit != 600 || c.LoginRateLimit != 20 {
 		t.Errorf("defaults: %+v", c)
@@ -37,6 +44,7 @@ func TestConfigWholeNumbers(t *testing.T) {
 		{[]string{"-committers", "-1"}, nil, "cannot be negative"},
 		{nil, map[string]string{"DASHBOARD_WEBHOOK_FAILURE_LIMIT": "-5"}, "cannot be negative"},
 		{[]string{"-max-conns", "-1"}, nil, "cannot be negative"},
+		{[]string{"-retention", "ninety days"}, nil, "-retention: want a duration"},
 		{[]string{"-body-memory", "512k"}, nil, "must be at least -body-limit"},
 		{[]string{"-live-buffer", "0"}, nil, "-live-buffer: want at least 1"},
 	} {

@@ -58,7 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// models (models/projector.go), decoding each body with the providers'
 	// decoders.
 	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, Committers: cfg.Committers,
-		StaleAfter: cfg.StaleAfter, Decode: webhooks.Decode, Logger: log})
+		StaleAfter: cfg.StaleAfter, Decode: webhooks.Decode, Logger: log, Retention: cfg.Retention})
 	defer store.Close()
 	if isLogCommand(cfg.Command) {
 		return runLogCommand(ctx, store, cfg.Command, stdout)

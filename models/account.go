@@ -14,8 +14,11 @@ type BatchCall struct {
 	Name        string `json:"name,omitempty"`
 	Lifecycle   `gorm:"embedded"`
 	FirstSeenAt time.Time `json:"firstSeenAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the BatchCall row's UpdatedAt forward to at (see touched).
+func (b *BatchCall) touch(at time.Time) { b.UpdatedAt = later(b.UpdatedAt, at) }
 
 // Resource is a media composer (recording, HLS or RTMP) acquired for a
 // meeting and later released.
@@ -26,8 +29,11 @@ type Resource struct {
 	ComposerType string `json:"composerType,omitempty"`
 	Lifecycle    `gorm:"embedded"`
 	FirstSeenAt  time.Time `json:"firstSeenAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the Resource row's UpdatedAt forward to at (see touched).
+func (r *Resource) touch(at time.Time) { r.UpdatedAt = later(r.UpdatedAt, at) }
 
 // KnowledgeBase is a knowledge base record being ingested for AI agents.
 type KnowledgeBase struct {
@@ -38,15 +44,18 @@ type KnowledgeBase struct {
 	MetaData        string `json:"metaData,omitempty"`
 	Lifecycle       `gorm:"embedded"`
 	FirstSeenAt     time.Time `json:"firstSeenAt"`
-	UpdatedAt       time.Time `json:"updatedAt"`
+	UpdatedAt       time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the KnowledgeBase row's UpdatedAt forward to at (see touched).
+func (k *KnowledgeBase) touch(at time.Time) { k.UpdatedAt = later(k.UpdatedAt, at) }
 
 // applyBatchCall moves a batch call through its lifecycle.
 func applyBatchCall(tx *gorm.DB, provider string, ch *BatchCallChange, at time.Time) (bool, error) {
 	if ch.BatchID == "" {
 		return false, nil
 	}
-	_, changed, err := upsertRow(tx, BatchCall{Provider: provider, BatchID: ch.BatchID}, []string{"provider", "batch_id"}, func(b *BatchCall) {
+	_, changed, err := upsertRow(tx, BatchCall{Provider: provider, BatchID: ch.BatchID}, []string{"provider", "batch_id"}, at, func(b *BatchCall) {
 		fill(&b.Name, ch.Name)
 		b.Advance(ch.Stage, at, "")
 		fillTime(&b.FirstSeenAt, at)
@@ -59,7 +68,7 @@ func applyResource(tx *gorm.DB, provider string, ch *ResourceChange, at time.Tim
 	if ch.ResourceID == "" {
 		return false, nil
 	}
-	_, changed, err := upsertRow(tx, Resource{Provider: provider, ResourceID: ch.ResourceID}, []string{"provider", "resource_id"}, func(r *Resource) {
+	_, changed, err := upsertRow(tx, Resource{Provider: provider, ResourceID: ch.ResourceID}, []string{"provider", "resource_id"}, at, func(r *Resource) {
 		fill(&r.ComposerType, ch.ComposerType)
 		r.Advance(ch.Stage, at, "")
 		fillTime(&r.FirstSeenAt, at)
@@ -73,7 +82,7 @@ func applyKnowledgeBase(tx *gorm.DB, provider string, ch *KnowledgeBaseChange, a
 		return false, nil
 	}
 	key := KnowledgeBase{Provider: provider, KnowledgeBaseID: ch.KnowledgeBaseID, RecordID: ch.RecordID}
-	_, changed, err := upsertRow(tx, key, []string{"provider", "knowledge_base_id", "record_id"}, func(k *KnowledgeBase) {
+	_, changed, err := upsertRow(tx, key, []string{"provider", "knowledge_base_id", "record_id"}, at, func(k *KnowledgeBase) {
 		fill(&k.MetaData, ch.MetaData)
 		k.Advance(ch.Stage, at, ch.Message)
 		fillTime(&k.FirstSeenAt, at)

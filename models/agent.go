@@ -30,8 +30,11 @@ type AgentSession struct {
 	VersionID    string    `json:"versionId,omitempty"`
 	Lifecycle    `gorm:"embedded"`
 	FirstSeenAt  time.Time `json:"firstSeenAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the AgentSession row's UpdatedAt forward to at (see touched).
+func (a *AgentSession) touch(at time.Time) { a.UpdatedAt = later(a.UpdatedAt, at) }
 
 // applyAgent moves an agent session through its lifecycle. Agent events name
 // the session in different ways (the starting and failed events carry no
@@ -71,6 +74,7 @@ func applyAgent(tx *gorm.DB, m *Meeting, provider, meetingID string, ch *AgentCh
 			// The session was first seen without its meeting (a stopping
 			// event) and its start without its id: they are one session.
 			found[0].absorb(unkeyed[0])
+			found[0].touch(at)
 			if err = tx.Delete(&unkeyed[0]).Error; err == nil {
 				err = tx.Omit(clause.Associations).Save(&found[0]).Error
 			}
@@ -98,9 +102,10 @@ func applyAgent(tx *gorm.DB, m *Meeting, provider, meetingID string, ch *AgentCh
 	if len(found) == 0 {
 		var a AgentSession
 		merge(&a)
+		a.touch(at)
 		return true, tx.Create(&a).Error
 	}
-	return mergeAndSave(tx, &found[0], merge)
+	return mergeAndSave(tx, &found[0], at, merge)
 }
 
 // absorb takes into a what o knows that a does not.
@@ -115,4 +120,5 @@ func (a *AgentSession) absorb(o AgentSession) {
 	if o.FirstSeenAt.Before(a.FirstSeenAt) {
 		a.FirstSeenAt = o.FirstSeenAt
 	}
+	a.touch(o.UpdatedAt)
 }

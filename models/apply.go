@@ -63,9 +63,10 @@ func apply(b *batch, d Delivery) (bool, error) {
 // event into it: a new row is inserted already merged; an existing one is
 // locked, merged and written back only if the merge changed it. key holds
 // only the identifying fields, which conflict names as columns.
-func upsertRow[T any](tx *gorm.DB, key T, conflict []string, merge func(*T)) (T, bool, error) {
+func upsertRow[T any, P rowPointer[T]](tx *gorm.DB, key T, conflict []string, at time.Time, merge func(*T)) (T, bool, error) {
 	row := key
 	merge(&row)
+	P(&row).touch(at)
 	cols := make([]clause.Column, len(conflict))
 	for i, c := range conflict {
 		cols[i] = clause.Column{Name: c}
@@ -87,16 +88,38 @@ func upsertRow[T any](tx *gorm.DB, key T, conflict []string, merge func(*T)) (T,
 	if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where(&key, fields...).First(&cur).Error; err != nil {
 		return cur, false, err
 	}
-	changed, err := mergeAndSave(tx, &cur, merge)
+	changed, err := mergeAndSave[T, P](tx, &cur, at, merge)
 	return cur, changed, err
 }
 
-// mergeAndSave merges into a loaded row and writes it back if it changed.
-func mergeAndSave[T any](tx *gorm.DB, cur *T, merge func(*T)) (bool, error) {
+// mergeAndSave merges into a loaded row and writes it back, touched at at,
+// if it changed.
+func mergeAndSave[T any, P rowPointer[T]](tx *gorm.DB, cur *T, at time.Time, merge func(*T)) (bool, error) {
 	if !mergeChanged(cur, merge) {
 		return false, nil
 	}
+	P(cur).touch(at)
 	return true, tx.Omit(clause.Associations).Save(cur).Error
+}
+
+// touched is a model row that records when an event last changed it
+// (UpdatedAt), moving it only forward: an event logged after one that
+// arrived later does not move it back.
+//
+// That time is the event's arrival (its received_at in the log), like
+// every other time in the models, never the clock when the projector
+// applied it: the projector runs behind the answers, and a rebuild
+// applies the whole log again later, so a clock time would differ from
+// one application to the next. The UpdatedAt fields are therefore tagged
+// autoUpdateTime:false, so that GORM leaves them alone.
+type touched interface {
+	touch(at time.Time)
+}
+
+// rowPointer is a pointer to a touched row type.
+type rowPointer[T any] interface {
+	*T
+	touched
 }
 
 // mergeChanged merges into a row and reports whether that changed it.

@@ -26,9 +26,12 @@ type Call struct {
 	MetaData          string     `json:"metaData,omitempty"`
 	AdditionalDetails string     `json:"additionalDetails,omitempty"`
 	FirstSeenAt       time.Time  `json:"firstSeenAt"`
-	UpdatedAt         time.Time  `json:"updatedAt"`
+	UpdatedAt         time.Time  `gorm:"autoUpdateTime:false" json:"updatedAt"`
 	Steps             []CallStep `gorm:"foreignKey:CallRef" json:"steps"`
 }
+
+// touch moves the Call row's UpdatedAt forward to at (see touched).
+func (c *Call) touch(at time.Time) { c.UpdatedAt = later(c.UpdatedAt, at) }
 
 // CallStep is one status change of a call: ringing, answered, a transfer or
 // room switch step, the hangup.
@@ -53,7 +56,7 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 		return false, nil
 	}
 	key := Call{Provider: provider, CallID: ch.CallID}
-	c, changed, err := upsertRow(tx, key, []string{"provider", "call_id"}, func(c *Call) {
+	c, changed, err := upsertRow(tx, key, []string{"provider", "call_id"}, at, func(c *Call) {
 		fillRef(&c.MeetingRef, m)
 		fill(&c.RoomID, ch.RoomID)
 		fill(&c.Direction, ch.Direction)
@@ -76,6 +79,9 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 	if res.Error != nil || res.RowsAffected == 0 {
 		return changed, res.Error
 	}
+	// A new step changes the call.
+	c.touch(at)
+	updates := map[string]any{"updated_at": c.UpdatedAt}
 	when := at
 	if ch.At != nil {
 		when = *ch.At
@@ -85,7 +91,7 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 		if status == "" {
 			status = ch.Step
 		}
-		err = tx.Model(&Call{}).Where("id = ?", c.ID).Updates(map[string]any{"status": status, "status_at": when}).Error
+		updates["status"], updates["status_at"] = status, when
 	}
-	return true, err
+	return true, tx.Model(&Call{}).Where("id = ?", c.ID).Updates(updates).Error
 }

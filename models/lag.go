@@ -114,19 +114,25 @@ func (l Lag) Age(now time.Time) time.Duration {
 }
 
 // Lag reads how far the projector is behind the log.
+//
+// The oldest time is read as the column itself, from the first waiting row
+// by received_at, not as MIN(received_at): SQLite gives an aggregate no
+// declared type, so its driver returns the stored text, which does not
+// scan into a time. The two reads may straddle a projector commit, which
+// at worst makes the time that of a newer waiting row (or none: Age 0).
 func (s *Store) Lag(ctx context.Context) (Lag, error) {
-	const behind = ` FROM raw_events r, projector_position p WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id)`
+	const waiting = ` FROM raw_events r, projector_position p WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id)`
 	var l Lag
 	db := s.db.WithContext(ctx)
-	if err := db.Raw("SELECT COUNT(*)" + behind).Scan(&l.Events).Error; err != nil || l.Events == 0 {
-		return l, err
+	if err := db.Raw(`SELECT COUNT(*)` + waiting).Scan(&l.Events).Error; err != nil || l.Events == 0 {
+		return Lag{}, err
 	}
-	// The column itself, not MIN() of it: SQLite's driver reads an
-	// aggregate of a time as text.
 	var oldest []time.Time
-	err := db.Raw("SELECT r.received_at" + behind + " ORDER BY r.received_at LIMIT 1").Scan(&oldest).Error
+	if err := db.Raw(`SELECT r.received_at` + waiting + ` ORDER BY r.received_at LIMIT 1`).Scan(&oldest).Error; err != nil {
+		return Lag{}, err
+	}
 	if len(oldest) > 0 {
 		l.Oldest = oldest[0]
 	}
-	return l, err
+	return l, nil
 }

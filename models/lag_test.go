@@ -2,12 +2,56 @@ package models_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/models/dbtest"
 )
+
+// TestLag logs deliveries with no projector to apply them: Lag counts them
+// and gives when the oldest arrived, on both databases (SQLite once failed
+// to read the time back), and nothing once a rebuild's projector has
+// applied them.
+func TestLag(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		db, err := models.Open(url, models.DBOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := models.Migrate(db); err != nil {
+			t.Fatal(err)
+		}
+		logOnly := models.NewStore(db, models.StoreOptions{}) // no decoder: logs, applies nothing
+		defer logOnly.Close()
+		ctx := context.Background()
+		if lag, err := logOnly.Lag(ctx); err != nil || lag != (models.Lag{}) {
+			t.Fatalf("empty log: %+v %v", lag, err)
+		}
+		oldest := time.Date(2024, 5, 29, 17, 0, 0, 123456000, time.UTC)
+		for i, at := range []time.Time{oldest.Add(time.Minute), oldest, oldest.Add(2 * time.Minute)} {
+			body := fmt.Appendf(nil, `{"webhookType":"session-started","data":{"meetingId":"lag","sessionId":"s%d"}}`, i)
+			ev, err := testDecode("videosdk", body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := logOnly.Ingest(ctx, models.Delivery{Provider: "videosdk", Body: body, ReceivedAt: at, Event: ev}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lag, err := logOnly.Lag(ctx)
+		if err != nil || lag.Events != 3 || !lag.Oldest.Equal(oldest) {
+			t.Errorf("three waiting: %+v %v, want 3 events, the oldest at %v", lag, err, oldest)
+		}
+
+		s := openStore(t, url)
+		settle(t, s)
+		if lag, err := s.Lag(ctx); err != nil || lag.Events != 0 {
+			t.Errorf("once applied: %+v %v", lag, err)
+		}
+	})
+}
 
 // TestLagAndSettle: with no projector running, logged deliveries wait:
 // Lag counts them and dates the oldest, Settle gives up after its wait and

@@ -24,8 +24,12 @@ var ErrNotApplied = errors.New("not applied yet")
 // projector then decodes every stored body again with today's decoders
 // and applies the whole log, in the order it was committed, while new
 // deliveries keep being accepted behind it. Follow the progress with Lag.
-func (s *Store) StartRebuild(ctx context.Context) error {
-	return s.writeTx(ctx, func(tx *gorm.DB) error {
+// It returns how many events the log held at that point: what the rebuild
+// applies again (counted in the same transaction, since either projector
+// may start applying them as soon as it commits).
+func (s *Store) StartRebuild(ctx context.Context) (int64, error) {
+	var events int64
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		if isPostgres(tx) {
 			// Wait for a pass under way on any instance, and hold the
 			// others off until this commits.
@@ -48,9 +52,13 @@ func (s *Store) StartRebuild(ctx context.Context) error {
 				return err
 			}
 		}
+		if err := tx.Model(&RawEvent{}).Count(&events).Error; err != nil {
+			return err
+		}
 		// Every page shows less until the projector has caught up.
 		return tx.Create(&Change{CreatedAt: time.Now().UTC(), Others: true}).Error
 	})
+	return events, err
 }
 
 // Reapply applies one event of the log again, with today's decoders: for

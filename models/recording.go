@@ -44,8 +44,11 @@ type Recording struct {
 	// recordings.
 	Participants string    `json:"participants,omitempty"`
 	FirstSeenAt  time.Time `json:"firstSeenAt"`
-	UpdatedAt    time.Time `json:"updatedAt"`
+	UpdatedAt    time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the Recording row's UpdatedAt forward to at (see touched).
+func (r *Recording) touch(at time.Time) { r.UpdatedAt = later(r.UpdatedAt, at) }
 
 // applyRecording moves a recording through its lifecycle and adds the files
 // and links the event carries. A recording some events name by instance id
@@ -81,12 +84,12 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 			return false, err
 		}
 		if len(found) > 0 {
-			return mergeAndSave(tx, &found[0], merge)
+			return mergeAndSave(tx, &found[0], at, merge)
 		}
 		key = byInstance
 	}
 	r, changed, err := upsertRow(tx, Recording{Provider: provider, Kind: ch.Kind, RecordingKey: key},
-		[]string{"provider", "kind", "recording_key"}, merge)
+		[]string{"provider", "kind", "recording_key"}, at, merge)
 	if err != nil || ch.Key == "" || ch.InstanceID == "" {
 		return changed, err
 	}
@@ -96,6 +99,7 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 		return changed, err
 	}
 	r.absorb(early[0])
+	r.touch(at)
 	if err := tx.Delete(&early[0]).Error; err != nil {
 		return false, err
 	}
@@ -122,6 +126,7 @@ func (r *Recording) absorb(o Recording) {
 	if o.FirstSeenAt.Before(r.FirstSeenAt) {
 		r.FirstSeenAt = o.FirstSeenAt
 	}
+	r.touch(o.UpdatedAt)
 }
 
 // mergeFiles adds the files not yet listed, keeping the order they came in.

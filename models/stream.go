@@ -35,13 +35,16 @@ type Stream struct {
 	LivestreamURL string    `json:"livestreamUrl,omitempty"`
 	DownstreamURL string    `json:"downstreamUrl,omitempty"`
 	FirstSeenAt   time.Time `json:"firstSeenAt"`
-	UpdatedAt     time.Time `json:"updatedAt"`
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the Stream row's UpdatedAt forward to at (see touched).
+func (s *Stream) touch(at time.Time) { s.UpdatedAt = later(s.UpdatedAt, at) }
 
 // applyStream moves a stream through its lifecycle and fills in its URLs.
 func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *StreamChange, at time.Time) (bool, error) {
 	key := Stream{Provider: provider, Kind: ch.Kind, StreamKey: ch.Key}
-	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "stream_key"}, func(s *Stream) {
+	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "stream_key"}, at, func(s *Stream) {
 		fillRef(&s.MeetingRef, m)
 		fill(&s.ExternalID, ch.ExternalID)
 		fill(&s.SessionID, sessionID)

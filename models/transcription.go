@@ -28,14 +28,17 @@ type Transcription struct {
 	Mode        string `json:"mode,omitempty"`
 	Lifecycle   `gorm:"embedded"`
 	FirstSeenAt time.Time `json:"firstSeenAt"`
-	UpdatedAt   time.Time `json:"updatedAt"`
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
+
+// touch moves the Transcription row's UpdatedAt forward to at (see touched).
+func (t *Transcription) touch(at time.Time) { t.UpdatedAt = later(t.UpdatedAt, at) }
 
 // applyTranscription moves a transcription or translation through its
 // lifecycle.
 func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *TranscriptionChange, at time.Time) (bool, error) {
 	key := Transcription{Provider: provider, Kind: ch.Kind, TranscriptionKey: ch.Key}
-	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "transcription_key"}, func(t *Transcription) {
+	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "transcription_key"}, at, func(t *Transcription) {
 		fillRef(&t.MeetingRef, m)
 		fill(&t.ExternalID, ch.Key)
 		fill(&t.SessionID, sessionID)

@@ -27,15 +27,12 @@ func runLogCommand(ctx context.Context, store *models.Store, args []string, stdo
 		if err != nil {
 			return err
 		}
-		if err := store.StartRebuild(ctx); err != nil {
+		total, err := store.StartRebuild(ctx)
+		if err != nil {
 			return fmt.Errorf("rebuild: %w", err)
 		}
 		start := time.Now()
-		total, err := store.Lag(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "rebuilding the models from %d events (%d were waiting before)\n", total.Events, lag.Events)
+		fmt.Fprintf(stdout, "rebuilding the models from %d events (%d were waiting before)\n", total, lag.Events)
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		for {
@@ -48,9 +45,9 @@ func runLogCommand(ctx context.Context, store *models.Store, args []string, stdo
 			if err != nil {
 				return err
 			}
-			done := max(total.Events-now.Events, 0)
+			done := max(total-now.Events, 0)
 			rate := float64(done) / time.Since(start).Seconds()
-			fmt.Fprintf(stdout, "  applied %d of %d events (%.0f a second)\n", done, total.Events, rate)
+			fmt.Fprintf(stdout, "  applied %d of %d events (%.0f a second)\n", done, total, rate)
 			if now.Events == 0 {
 				fmt.Fprintf(stdout, "rebuilt in %v\n", time.Since(start).Round(time.Millisecond))
 				return nil

@@ -41,7 +41,7 @@ func (h *Handler) eventsRebuild(c *fiber.Ctx) error {
 	if why := h.actionRefused(c); why != "" {
 		return h.htmlError(c, fiber.StatusForbidden, why)
 	}
-	if err := h.cfg.Store.StartRebuild(c.UserContext()); err != nil {
+	if _, err := h.cfg.Store.StartRebuild(c.UserContext()); err != nil {
 		return h.storeError(c, err)
 	}
 	h.log.Warn("models rebuilding from the event log, started by an operator", "operator", operatorName(c))

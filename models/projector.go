@@ -146,6 +146,12 @@ type projectorPosition struct {
 	ID      int `gorm:"primaryKey"`
 	Xid     string
 	EventID uint64
+	// KeepBefore is set while a rebuild after pruning runs: meetings first
+	// seen before it keep their models, and their events are not applied
+	// again, until the projector has passed RebuildUntil, the log's last
+	// event when the rebuild began (see StartRebuild).
+	KeepBefore   *time.Time
+	RebuildUntil uint64
 }
 
 // TableName is projector_position.
@@ -184,7 +190,7 @@ func (s *Store) projectTx(ctx context.Context, limit int, failed map[uint64]erro
 			}
 		}
 		var pos projectorPosition
-		if err := tx.Raw("SELECT id, " + xidText(tx, "xid") + " AS xid, event_id FROM projector_position WHERE id = 1").Scan(&pos).Error; err != nil {
+		if err := tx.Raw("SELECT id, " + xidText(tx, "xid") + " AS xid, event_id, keep_before, rebuild_until FROM projector_position WHERE id = 1").Scan(&pos).Error; err != nil {
 			return err
 		}
 		// The order names the table's column: the text alias would sort
@@ -203,6 +209,18 @@ func (s *Store) projectTx(ctx context.Context, limit int, failed map[uint64]erro
 		if n == 0 {
 			return nil
 		}
+		kept, err := keptMeetings(tx, pos.KeepBefore, rows)
+		if err != nil {
+			return err
+		}
+		for id := range kept {
+			if failed[id] == nil {
+				if failed == nil {
+					failed = map[uint64]error{}
+				}
+				failed[id] = errKept
+			}
+		}
 		results, err := s.applyRows(tx, rows, failed)
 		if err != nil {
 			return err
@@ -210,6 +228,11 @@ func (s *Store) projectTx(ctx context.Context, limit int, failed map[uint64]erro
 		last := rows[len(rows)-1]
 		if err := tx.Exec("UPDATE projector_position SET xid = "+xidArg(tx)+", event_id = ? WHERE id = 1", last.Xid, last.ID).Error; err != nil {
 			return err
+		}
+		if pos.KeepBefore != nil {
+			if err := endKeeping(tx, pos.RebuildUntil); err != nil {
+				return err
+			}
 		}
 		return recordChange(tx, results, time.Now().UTC())
 	})
@@ -254,6 +277,9 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 		d := ds[i]
 		o := EventOutcome{EventID: r.ID}
 		switch {
+		case failed[r.ID] == errKept:
+			o.Outcome = OutcomeStored
+			notes[i] = append(notes[i], errKept.Error())
 		case failed[r.ID] != nil:
 			o.Outcome = OutcomeError
 			notes[i] = append(notes[i], "apply failed: "+failed[r.ID].Error())

@@ -24,33 +24,63 @@ var ErrNotApplied = errors.New("not applied yet")
 // projector then decodes every stored body again with today's decoders
 // and applies the whole log, in the order it was committed, while new
 // deliveries keep being accepted behind it. Follow the progress with Lag.
+//
+// Once retention has removed events, the log no longer holds the whole
+// history: the meetings first seen before the newest removed event keep
+// their models as they are, and their events are not applied again (they
+// are marked so in the log); the others are rebuilt. Models of no meeting
+// (batch calls, resources, knowledge bases) are kept and their events
+// applied again over them.
 // It returns how many events the log held at that point: what the rebuild
 // applies again (counted in the same transaction, since either projector
 // may start applying them as soon as it commits).
 func (s *Store) StartRebuild(ctx context.Context) (int64, error) {
 	var events int64
 	err := s.writeTx(ctx, func(tx *gorm.DB) error {
-		if isPostgres(tx) {
+		pg := isPostgres(tx)
+		if pg {
 			// Wait for a pass under way on any instance, and hold the
 			// others off until this commits.
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", projectorLock).Error; err != nil {
 				return err
 			}
+		}
+		var pos struct{ PrunedBefore *time.Time }
+		if err := tx.Raw("SELECT pruned_before FROM projector_position WHERE id = 1").Scan(&pos).Error; err != nil {
+			return err
+		}
+		var until []uint64
+		if err := tx.Raw("SELECT COALESCE(MAX(id), 0) FROM raw_events").Scan(&until).Error; err != nil {
+			return err
+		}
+		switch {
+		case pos.PrunedBefore != nil:
+			// The log no longer holds everything: keep the meetings whose
+			// history began before what it holds.
+			if err := emptyRebuilt(tx, *pos.PrunedBefore); err != nil {
+				return err
+			}
+			if err := tx.Exec("DELETE FROM event_outcomes").Error; err != nil {
+				return err
+			}
+		case pg:
 			if err := tx.Exec("TRUNCATE event_outcomes, " + strings.Join(modelTables, ", ")).Error; err != nil {
 				return err
 			}
-			if err := tx.Exec("UPDATE projector_position SET xid = '0'::xid8, event_id = 0 WHERE id = 1").Error; err != nil {
-				return err
-			}
-		} else {
+		default:
 			for _, t := range append([]string{"event_outcomes"}, modelTables...) {
 				if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
 					return fmt.Errorf("empty %s: %w", t, err)
 				}
 			}
-			if err := tx.Exec("UPDATE projector_position SET xid = 0, event_id = 0 WHERE id = 1").Error; err != nil {
-				return err
-			}
+		}
+		start := "0"
+		if pg {
+			start = "'0'::xid8"
+		}
+		if err := tx.Exec("UPDATE projector_position SET xid = "+start+", event_id = 0, keep_before = ?, rebuild_until = ? WHERE id = 1",
+			pos.PrunedBefore, until[0]).Error; err != nil {
+			return err
 		}
 		if err := tx.Model(&RawEvent{}).Count(&events).Error; err != nil {
 			return err

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,46 @@ func TestPrune(t *testing.T) {
 		}
 		if n, err := s.Prune(ctx, time.Now().UTC().Add(-90*24*time.Hour)); err != nil || n != 0 {
 			t.Errorf("pruning again: %d, %v", n, err)
+		}
+	})
+}
+
+// TestRebuildAfterPruning: a rebuild once old events are gone keeps the
+// models of meetings whose first events the log no longer holds, and
+// rebuilds the others.
+func TestRebuildAfterPruning(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := context.Background()
+		old := time.Now().UTC().Add(-100 * 24 * time.Hour)
+		join := func(meeting, p string, at time.Time) models.Delivery {
+			d := decodeDelivery(t, body("participant-joined", map[string]any{"meetingId": meeting, "sessionId": "s", "participantId": p}))
+			d.ReceivedAt = at
+			return d
+		}
+		commitBatch(t, s, []models.Delivery{join("old-room", "a", old), join("old-room", "b", old.Add(time.Second))})
+		commitBatch(t, s, []models.Delivery{join("old-room", "c", time.Now().UTC()), join("new-room", "x", time.Now().UTC())})
+		if n, err := s.Prune(ctx, time.Now().UTC().Add(-90*24*time.Hour)); err != nil || n != 2 {
+			t.Fatalf("pruned %d, %v", n, err)
+		}
+		if _, err := s.StartRebuild(ctx); err != nil {
+			t.Fatal(err)
+		}
+		settle(t, s)
+		if p := detail(t, s, "old-room").Participants; len(p) != 3 {
+			t.Errorf("the meeting whose first events were removed: %d participants, want its 3 kept", len(p))
+		}
+		if p := detail(t, s, "new-room").Participants; len(p) != 1 {
+			t.Errorf("the meeting the log holds whole: %d participants, want 1 rebuilt", len(p))
+		}
+		evs, err := s.ListEvents(ctx, models.EventFilter{Meeting: "old-room"})
+		if err != nil || len(evs) != 1 || evs[0].Outcome != models.OutcomeStored || !strings.Contains(evs[0].Detail, "kept as it was") {
+			t.Errorf("the kept meeting's event in the log: %+v, %v", evs, err)
+		}
+		// The rebuild is over: a new event of the kept meeting applies.
+		post(t, s, body("participant-joined", map[string]any{"meetingId": "old-room", "sessionId": "s", "participantId": "d"}))
+		if p := detail(t, s, "old-room").Participants; len(p) != 4 {
+			t.Errorf("after the rebuild, a new join of the kept meeting: %d participants, want 4", len(p))
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
 )
 
 // CommitBatch logs deliveries as one batch, in the order given, as a
@@ -33,6 +34,13 @@ func (s *Store) CommitBatch(ds []Delivery) ([]Result, error) {
 		}
 	}
 	return out, nil
+}
+
+// WriteTx runs fn in a write transaction of the store's, as its committers
+// and its projector do (one at a time on SQLite, which has one writer); an
+// error from fn rolls the transaction back.
+func (s *Store) WriteTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.writeTx(ctx, fn)
 }
 
 // WatchCompares makes o's SignIn record the bcrypt cost of every hash it

@@ -88,26 +88,38 @@ func (s *Store) project() {
 	}
 }
 
-// projectPass applies the next events of the log and reports how many. A
-// failure that names an event marks that event and runs the pass again
-// without it; one that names none is tried again one event at a time,
-// which names it.
+// projectPass applies the next events of the log, up to ProjectBatch, and
+// reports how many. A failure that names an event marks that event and runs
+// the pass again without it. One that names none (the batch's writes failed
+// as a whole) is narrowed down: the pass goes on through the same events in
+// transactions half as large until one of a single event names it, and then
+// takes the rest at once again, so a poison delivery deep in a batch costs
+// a few transactions, not a pass per event before it.
 func (s *Store) projectPass(ctx context.Context) (int, error) {
 	failed := map[uint64]error{}
-	limit := s.opts.ProjectBatch
-	for attempt := 0; ; attempt++ {
+	batch := s.opts.ProjectBatch
+	limit, done, retries := batch, 0, 0
+	for {
 		n, err := s.projectTx(ctx, limit, failed)
 		var pe *projectError
 		switch {
 		case err == nil:
-			return n, nil
+			done += n
+			if n < limit || done >= batch {
+				return done, nil
+			}
+			limit = min(limit, batch-done)
+		case errors.Is(err, errBusy):
+			return done, err
 		case errors.As(err, &pe) && !transient(pe.err) && failed[pe.id] == nil:
 			failed[pe.id] = pe.err
-		case transient(err) && attempt < 3:
+			limit = batch - done
+		case transient(err) && retries < 3:
+			retries++
 		case !transient(err) && limit > 1:
-			limit = 1
+			limit /= 2
 		default:
-			return 0, err
+			return done, err
 		}
 	}
 }

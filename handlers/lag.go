@@ -14,8 +14,12 @@ import (
 // pages say so.
 const lagBannerAfter = 5 * time.Second
 
-// lagCache is the projector's lag, read at most once a second: every page
-// render and every metrics scrape asks for it.
+// lagCacheFor is how long a reading of the projector's lag is reused.
+const lagCacheFor = 200 * time.Millisecond
+
+// lagCache is the projector's lag, read at most every lagCacheFor: every
+// page render and every metrics scrape asks for it. (A reading reused for
+// a whole second made the oldest wait look up to a second longer.)
 type lagCache struct {
 	mu   sync.Mutex
 	lag  models.Lag
@@ -27,7 +31,7 @@ type lagCache struct {
 func (h *Handler) lag(ctx context.Context) models.Lag {
 	h.lagState.mu.Lock()
 	defer h.lagState.mu.Unlock()
-	if time.Since(h.lagState.read) < time.Second {
+	if time.Since(h.lagState.read) < lagCacheFor {
 		return h.lagState.lag
 	}
 	lag, err := h.cfg.Store.Lag(ctx)

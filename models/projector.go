@@ -26,6 +26,13 @@ const projectorLock = 7262012
 // woken: for what other instances logged.
 const projectEvery = 250 * time.Millisecond
 
+// A pass that applied events is followed by a gap of projectGapX times its
+// cost, at most maxProjectGap (see project).
+const (
+	projectGapX   = 4
+	maxProjectGap = 100 * time.Millisecond
+)
+
 // errBusy says another instance's projector holds the lock.
 var errBusy = errors.New("another projector is applying")
 
@@ -53,6 +60,7 @@ func (s *Store) project() {
 	tick := time.NewTicker(projectEvery)
 	defer tick.Stop()
 	backoff := time.Duration(0)
+	var next time.Time // the earliest start of the next pass
 	for {
 		select {
 		case <-s.closing:
@@ -60,8 +68,24 @@ func (s *Store) project() {
 		case <-s.logged:
 		case <-tick.C:
 		}
+		// Under a stream of deliveries each pass is followed by a gap of
+		// projectGapX times what it cost (at most maxProjectGap), so the
+		// deliveries of the gap are applied together: fewer, larger
+		// transactions, and on SQLite fewer turns taken from the log's
+		// writer. After a quiet spell a delivery is applied at once.
+		if wait := time.Until(next); wait > 0 {
+			select {
+			case <-s.closing:
+				return
+			case <-time.After(wait):
+			}
+		}
 		for {
+			start := time.Now()
 			n, err := s.projectPass(context.Background())
+			if n > 0 {
+				next = start.Add(min(projectGapX*time.Since(start), maxProjectGap))
+			}
 			switch {
 			case errors.Is(err, errBusy):
 			case err != nil:

@@ -311,12 +311,26 @@ func (s *Store) commit(batch []*pending) {
 }
 
 // writeTx runs fn in a transaction, one at a time on SQLite.
+//
+// On SQLite the transaction starts with a write, which takes the
+// database's write lock at once, waiting for another process's writer (a
+// rebuild or reapply command beside the server) for the busy timeout. A
+// transaction that read first would instead fail at its first write with
+// SQLITE_BUSY_SNAPSHOT if that writer committed in between; the driver's
+// _txlock=immediate, which would do the same, is not applied when
+// _time_format is set (glebarez/go-sqlite v1.21).
 func (s *Store) writeTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	if !isPostgres(s.db) {
-		s.writing.Lock()
-		defer s.writing.Unlock()
+	if isPostgres(s.db) {
+		return s.db.WithContext(ctx).Transaction(fn)
 	}
-	return s.db.WithContext(ctx).Transaction(fn)
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE projector_position SET id = 1 WHERE id = 1").Error; err != nil {
+			return err
+		}
+		return fn(tx)
+	})
 }
 
 // poke wakes whoever waits on ch, without blocking.

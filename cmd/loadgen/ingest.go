@@ -80,23 +80,8 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 	cpu := startCPU(serverPID)
 	start := time.Now()
 	var lastDone atomic.Int64
-	// With -pace, a token a request, cfg.Pace a second over all workers.
-	var tokens chan struct{}
-	if cfg.Pace > 0 {
-		tokens = make(chan struct{}, cfg.Concurrency)
-		go func() {
-			tick := time.NewTicker(time.Second / time.Duration(cfg.Pace))
-			defer tick.Stop()
-			for ctx.Err() == nil && time.Now().Before(deadline) {
-				<-tick.C
-				select {
-				case tokens <- struct{}{}:
-				default: // the workers fall behind: the pace is above what is answered
-				}
-			}
-			close(tokens)
-		}()
-	}
+	// With -pace, request k over all workers is due at start + k/pace.
+	var paced atomic.Int64
 	for i := range stats {
 		ws := &workerStats{statuses: map[int]int{}, outcomes: map[string]int{}, errs: map[string]int{}}
 		stats[i] = ws
@@ -108,10 +93,12 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 					stoppedByN.Store(true)
 					return
 				}
-				if tokens != nil {
-					if _, ok := <-tokens; !ok {
+				if cfg.Pace > 0 {
+					due := start.Add(time.Duration(paced.Add(1)-1) * time.Second / time.Duration(cfg.Pace))
+					if !due.Before(deadline) {
 						return
 					}
+					time.Sleep(time.Until(due))
 				}
 				body, _ := w.next()
 				t0 := time.Now()

@@ -62,7 +62,8 @@ func (h *Handler) webhookSources() []webhookSource {
 }
 
 // webhook receives one provider's deliveries: verify the signature on the
-// raw bytes, decode, commit, and only then answer 2xx.
+// raw bytes, decode, commit the event log row, and only then answer 2xx.
+// The projector applies it to the models behind the answer.
 func (h *Handler) webhook(src webhookSource) fiber.Handler {
 	isTest := func(body []byte) bool { return src.isTest != nil && src.isTest(body) }
 	return func(c *fiber.Ctx) error {
@@ -90,8 +91,9 @@ func (h *Handler) webhook(src webhookSource) fiber.Handler {
 	}
 }
 
-// ingest commits a decoded delivery and answers the provider: 200 once it
-// is committed, 503 (retry later) when the database cannot take it.
+// ingest writes a decoded delivery to the event log and answers the
+// provider: 200 accepted once its row is committed, 503 (retry later) when
+// the database cannot take it.
 func (h *Handler) ingest(c *fiber.Ctx, d models.Delivery) error {
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.IngestTimeout)
 	defer cancel()

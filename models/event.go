@@ -78,6 +78,10 @@ type ParticipantChange struct {
 	// At is when the join or leave happened by the provider's clock; nil
 	// to use the time the delivery arrived.
 	At *time.Time
+	// JoinedAt is, on a leave, when the stay that ended began by the
+	// provider's clock (nil when the payload does not say). It gives a
+	// leave whose join was never received its join time.
+	JoinedAt *time.Time
 }
 
 // File is one output file of a recording.
@@ -107,6 +111,13 @@ type RecordingChange struct {
 	Message       string
 	// Participants is the composited participants list as JSON.
 	Participants string
+	// At is when the recording reached Stage by the provider's clock; nil
+	// to use the time the delivery arrived.
+	At *time.Time
+	// StartedAt is when the recording started, as a later stage's payload
+	// gives it; it fills in a start time that is missing (when the started
+	// event was lost), and never replaces one.
+	StartedAt *time.Time
 }
 
 // StreamChange moves an HLS stream or a livestream through its lifecycle.

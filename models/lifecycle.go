@@ -87,6 +87,16 @@ func (l *Lifecycle) Advance(s Stage, at time.Time, message string) {
 	}
 }
 
+// fillStageTime sets the time of stage s if it has none, without moving
+// the status: for a time an event of a later stage reports about an earlier
+// one.
+func (l *Lifecycle) fillStageTime(s Stage, at time.Time) {
+	if slot := l.slot(s.Rank()); slot != nil && *slot == nil {
+		t := at
+		*slot = &t
+	}
+}
+
 func (l *Lifecycle) slot(rank int) **time.Time {
 	switch {
 	case rank == 10:

@@ -31,10 +31,10 @@ type Attendance struct {
 
 // applyParticipant records a join or a leave (or, for an update, only the
 // name and role). Times are the provider's when it gives them. Joining
-// while present and
-// leaving while absent change nothing, so repeats are harmless; a leave for
-// a join never seen is kept with no join time, and the late join then
-// fills it in. A join into a session that has ended is closed at the
+// while present and leaving while absent change nothing, so repeats are
+// harmless; a leave for a join never seen is kept with the join time the
+// leave gives (or none), and the late join then fills it in or, when the
+// times match, changes nothing. A join into a session that has ended is closed at the
 // session's end.
 func applyParticipant(b *batch, m *Meeting, sess *Session, sessionID string, ch *ParticipantChange, at time.Time) (bool, error) {
 	if ch.ParticipantID == "" {
@@ -71,7 +71,7 @@ func applyParticipant(b *batch, m *Meeting, sess *Session, sessionID string, ch 
 	if !ch.Left {
 		write, present = join(p.row.ID, p.visits, p.row.Present, ended, sess, at)
 	} else {
-		write, present = leave(p.row.ID, p.visits, p.row.Present, ch.Reason, at)
+		write, present = leave(p.row.ID, p.visits, p.row.Present, ch.Reason, ch.JoinedAt, at)
 	}
 	if write != nil {
 		p.write(write)
@@ -90,6 +90,13 @@ func applyParticipant(b *batch, m *Meeting, sess *Session, sessionID string, ch 
 func join(ref uint, visits []Attendance, present, ended bool, sess *Session, at time.Time) (*Attendance, bool) {
 	if present {
 		return nil, true
+	}
+	// A stay that a leave already recorded with this join time: this is
+	// its join, arriving late.
+	for _, v := range visits {
+		if v.JoinedAt != nil && v.LeftAt != nil && v.JoinedAt.Equal(at) {
+			return nil, false
+		}
 	}
 	for i := range visits {
 		if v := &visits[i]; v.JoinedAt == nil {
@@ -114,8 +121,12 @@ func join(ref uint, visits []Attendance, present, ended bool, sess *Session, at 
 	return &Attendance{ParticipantRef: ref, JoinedAt: &at}, true
 }
 
-// leave decides what a leave does to a participant's attendances.
-func leave(ref uint, visits []Attendance, present bool, reason string, at time.Time) (*Attendance, bool) {
+// leave decides what a leave does to a participant's attendances. joinedAt
+// is the start of the stay by the provider's clock, when the leave gives
+// it: a leave for a join never seen then keeps that join time, and one for
+// a stay that overlaps none recorded (a later stay whose join was lost) is
+// a new attendance.
+func leave(ref uint, visits []Attendance, present bool, reason string, joinedAt *time.Time, at time.Time) (*Attendance, bool) {
 	if present {
 		for i := len(visits) - 1; i >= 0; i-- {
 			if v := &visits[i]; v.LeftAt == nil {
@@ -124,8 +135,11 @@ func leave(ref uint, visits []Attendance, present bool, reason string, at time.T
 			}
 		}
 	}
-	if len(visits) == 0 {
-		return &Attendance{ParticipantRef: ref, LeftAt: &at, LeaveReason: reason}, false
+	if joinedAt != nil && joinedAt.After(at) {
+		joinedAt = &at
+	}
+	if len(visits) == 0 || joinedAt != nil && !overlapsAny(visits, *joinedAt, at) {
+		return &Attendance{ParticipantRef: ref, JoinedAt: joinedAt, LeftAt: &at, LeaveReason: reason}, false
 	}
 	// A leave after the session closed the attendance tells the real reason.
 	last := &visits[len(visits)-1]
@@ -134,4 +148,23 @@ func leave(ref uint, visits []Attendance, present bool, reason string, at time.T
 		return last, false
 	}
 	return nil, false
+}
+
+// overlapsAny reports whether the stay from..to shares a moment with any
+// recorded attendance (one with no join time counts as the moment of its
+// leave).
+func overlapsAny(visits []Attendance, from, to time.Time) bool {
+	for _, v := range visits {
+		start, end := v.JoinedAt, v.LeftAt
+		if start == nil {
+			start = end
+		}
+		if end == nil || start == nil {
+			return true
+		}
+		if !from.After(*end) && !to.Before(*start) {
+			return true
+		}
+	}
+	return false
 }

@@ -51,10 +51,17 @@ type Recording struct {
 func (r *Recording) touch(at time.Time) { r.UpdatedAt = later(r.UpdatedAt, at) }
 
 // applyRecording moves a recording through its lifecycle and adds the files
-// and links the event carries. A recording some events name by instance id
+// and links the event carries. Stage times are the provider's where the
+// event gives them, else the arrival time. A recording some events name by instance id
 // and others by recording id is one recording: an event with both joins the
 // row made by either.
 func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *RecordingChange, at time.Time) (bool, error) {
+	// The stage time is the provider's when it gives one; the row's first
+	// seen and updated times stay those of arrival.
+	stageAt := at
+	if ch.At != nil {
+		stageAt = *ch.At
+	}
 	merge := func(r *Recording) {
 		fillRef(&r.MeetingRef, m)
 		fill(&r.ExternalID, ch.ExternalID)
@@ -67,7 +74,10 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 		fill(&r.MetaURL, ch.MetaURL)
 		fill(&r.Participants, ch.Participants)
 		r.Files = mergeFiles(r.Files, ch.Files)
-		r.Advance(ch.Stage, at, ch.Message)
+		r.Advance(ch.Stage, stageAt, ch.Message)
+		if ch.StartedAt != nil {
+			r.fillStageTime(StageStarted, *ch.StartedAt)
+		}
 		fillTime(&r.FirstSeenAt, at)
 	}
 	byInstance := "instance/" + ch.InstanceID

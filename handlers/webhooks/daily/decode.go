@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/meetboard/meetboard/handlers/webhooks/payload"
 	"github.com/meetboard/meetboard/models"
@@ -91,18 +92,25 @@ func decodeChange(ev *models.Event, p payload.Fields) {
 	case "participant.joined", "participant.left":
 		ev.Participant = participant(p, t == "participant.left")
 	case "recording.started":
-		ev.Recording = recording(p, models.StageStarted)
+		r := recording(p, models.StageStarted)
+		if r != nil {
+			r.At = eventTime(p, "start_ts")
+		}
+		ev.Recording = r
 	case "recording.ready-to-download":
 		r := recording(p, models.StageStopped)
 		if r != nil {
 			r.FileFormat = p.Str("type")
 			r.Files = recordingFiles(p)
+			r.StartedAt = eventTime(p, "start_ts")
+			r.At = endTime(p, r.StartedAt, "duration")
 		}
 		ev.Recording = r
 	case "recording.error":
 		r := recording(p, models.StageFailed)
 		if r != nil {
 			r.Message = message(p, "error_msg")
+			r.At = eventTime(p, "timestamp")
 		}
 		ev.Recording = r
 	case "transcript.started":
@@ -139,23 +147,33 @@ func participant(p payload.Fields, left bool) *models.ParticipantChange {
 	if boolean(p, "owner") {
 		pc.Role = "owner"
 	}
-	joined := unixTime(p, "joined_at")
+	joined := eventTime(p, "joined_at")
 	if !left {
 		pc.At = joined
 		return pc
 	}
 	// A leave is at joined_at + duration; without both, the arrival time
-	// stands in.
-	d, ok := duration(p, "duration")
-	if joined != nil && ok {
-		at := joined.Add(d)
-		if at.UTC().Year() > 9999 {
-			p.Note("%s: joined_at + duration is past the year 9999", p.Path("duration"))
-		} else {
-			pc.At = &at
-		}
-	}
+	// stands in. joined_at also gives a leave whose join was lost its join
+	// time.
+	pc.JoinedAt = joined
+	pc.At = endTime(p, joined, "duration")
 	return pc
+}
+
+// endTime is start plus the duration in member key: the time something
+// that began at start ended. It is nil when start is nil or the duration is
+// absent or unreadable (noted), so that the arrival time stands in.
+func endTime(p payload.Fields, start *time.Time, key string) *time.Time {
+	d, ok := duration(p, key)
+	if start == nil || !ok {
+		return nil
+	}
+	at := start.Add(d)
+	if at.UTC().Year() > 9999 {
+		p.Note("%s: start + duration is past the year 9999; the arrival time stands in", p.Path(key))
+		return nil
+	}
+	return &at
 }
 
 // recording reads the ids every recording event shares. Daily's recording

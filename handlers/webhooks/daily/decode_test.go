@@ -175,6 +175,8 @@ var (
 	leeJoined = at(1717000005, 330_000_000)
 	meetStart = at(1717000000, 120_000_000)
 	meetEnd   = at(1717003600, 400_000_000)
+	recStart  = at(1717000200, 0)
+	recEnd    = at(1717003600, 0) // start_ts 1717000200 + duration 3400
 )
 
 // typeCases is the expected event for every testdata/<type>.json (Type is
@@ -186,21 +188,27 @@ var typeCases = map[string]models.Event{
 		models.SessionChange{Ended: true, Start: meetStart, End: meetEnd}),
 
 	// The payload names no meeting session: SessionID stays empty. user_id
-	// wins over session_id; the leave is joined_at + duration.
+	// wins over session_id; the leave is joined_at + duration, and keeps
+	// joined_at for a stay whose join was lost.
 	"participant.joined": withParticipant(evt("ptcpt-join-"+fxLee+"-1717000005331", fxRoom, ""),
 		models.ParticipantChange{ParticipantID: "u_81", Name: "Dr Lee", Role: "owner", At: leeJoined}),
 	"participant.left": withParticipant(evt("ptcpt-left-"+fxLee+"-1717003590012", fxRoom, ""),
-		models.ParticipantChange{ParticipantID: "u_81", Name: "Dr Lee", Role: "owner", Left: true, At: at(1717003590, 10_000_000)}),
+		models.ParticipantChange{ParticipantID: "u_81", Name: "Dr Lee", Role: "owner", Left: true, At: at(1717003590, 10_000_000),
+			JoinedAt: leeJoined}),
 
 	"waiting-participant.joined": evt("wptcpt-join-"+fxSam+"-1717000100500", fxRoom, ""),
 	"waiting-participant.left":   evt("wptcpt-left-"+fxSam+"-1717000112900", fxRoom, ""),
 
 	// recording.started names no room; ready-to-download has no
-	// instance_id and error no recording_id.
+	// instance_id and error no recording_id. Stage times are the payload's:
+	// started at start_ts, stopped at start_ts + duration, failed at
+	// timestamp.
 	"recording.started": withRecording(evt("rec-sta-"+fxRec+"-1717000201", "", ""),
-		models.RecordingChange{Key: fxRec, ExternalID: fxRec, InstanceID: fxInst, Stage: models.StageStarted}),
+		models.RecordingChange{Key: fxRec, ExternalID: fxRec, InstanceID: fxInst, Stage: models.StageStarted,
+			At: recStart}),
 	"recording.ready-to-download": withRecording(evt("rec-rtd-"+fxRec+"-1717003660", fxRoom, ""),
 		models.RecordingChange{Key: fxRec, ExternalID: fxRec, Stage: models.StageStopped, FileFormat: "raw-tracks",
+			StartedAt: recStart, At: recEnd,
 			Files: []models.File{
 				{Path: fxS3},
 				{Path: fxS3 + "-a3f0c1de-cam-audio-1717000201"},
@@ -209,7 +217,7 @@ var typeCases = map[string]models.Event{
 			}}),
 	"recording.error": withRecording(evt("rec-err-"+fxInst+"-1717000300", fxRoom, ""),
 		models.RecordingChange{InstanceID: fxInst, Stage: models.StageFailed,
-			Message: "cloud-recording-error: upload of segment 14 failed"}),
+			Message: "cloud-recording-error: upload of segment 14 failed", At: at(1717000300, 0)}),
 
 	"transcript.started": withTranscript(evt("tr-sta-"+fxTr+"-1717000010", fxRoom, fxMtg), models.StageStarted, ""),
 	"transcript.ready-to-download": withTranscript(evt("tr-rtd-"+fxTr+"-1717003700", fxRoom, fxMtg),
@@ -369,7 +377,7 @@ var edgeCases = map[string]edgeCase{
 	"recording-cloud-no-tracks": {want: func() models.Event {
 		ev := withRecording(evt("rec-rtd-edge-cloud-1717003661", fxRoom, ""), models.RecordingChange{
 			Key: fxRec, ExternalID: fxRec, Stage: models.StageStopped, FileFormat: "cloud",
-			Files: []models.File{{Path: fxS3 + ".mp4"}}})
+			Files: []models.File{{Path: fxS3 + ".mp4"}}, StartedAt: recStart, At: recEnd})
 		ev.Type = "recording.ready-to-download"
 		return ev
 	}()},
@@ -389,6 +397,31 @@ var edgeCases = map[string]edgeCase{
 		ev.Type = "recording.error"
 		return ev
 	}(), problems: []string{"recording_id"}},
+	// timestamp as a numeric string, as R3 shows for recording.error.
+	"recording-error-timestamp-string": {want: func() models.Event {
+		ev := withRecording(evt("rec-err-"+fxInst+"-1717000320", fxRoom, ""), models.RecordingChange{
+			InstanceID: fxInst, Stage: models.StageFailed, Message: "cloud-recording-error: s3 upload denied",
+			At: at(1717000320, 0)})
+		ev.Type = "recording.error"
+		return ev
+	}()},
+	// Unreadable recording times leave the stage time to the arrival, and
+	// the problems say so.
+	"recording-bad-times": {want: func() models.Event {
+		ev := withRecording(evt("rec-rtd-edge-bad-times-1717003662", fxRoom, ""), models.RecordingChange{
+			Key: fxRec, ExternalID: fxRec, Stage: models.StageStopped, FileFormat: "cloud",
+			Files: []models.File{{Path: fxS3 + ".mp4"}}})
+		ev.Type = "recording.ready-to-download"
+		return ev
+	}(), problems: []string{"payload.start_ts: unreadable time \"1717000200 UTC\"; the arrival time stands in"}},
+	// A leave for a join that never came: joined_at is its join time.
+	"participant-left-join-lost": {want: func() models.Event {
+		ev := withParticipant(evt("ptcpt-left-"+fxSam+"-1717003412480", fxRoom, ""), models.ParticipantChange{
+			ParticipantID: "guest-3", Name: "Sam", Left: true,
+			JoinedAt: at(1717000215, 60_000_000), At: at(1717003412, 450_000_000)})
+		ev.Type = "participant.left"
+		return ev
+	}()},
 	"bad-times": {want: func() models.Event {
 		ev := withSession(evt("met-end-edge-bad-times", fxRoom, fxMtg), models.SessionChange{Ended: true})
 		ev.Type = "meeting.ended"
@@ -783,6 +816,59 @@ func TestDecodeCleansText(t *testing.T) {
 			}
 			webhooktest.CheckClean(t, ev)
 			checkJSONFields(t, ev)
+		})
+	}
+}
+
+// TestDecodeRecordingTimes: a recording's stage time is the payload's
+// (started: start_ts; ready-to-download: start_ts + duration, with start_ts
+// as the start; error: timestamp, number or numeric string). Where it
+// cannot be read it is nil, so the arrival time stands in, and the problem
+// says so.
+func TestDecodeRecordingTimes(t *testing.T) {
+	cases := []struct {
+		name, typ, payload string
+		at, started        *time.Time
+		problems           []string
+	}{
+		{"started", "started", `"start_ts":1717000200`, recStart, nil, nil},
+		{"started, numeric string", "started", `"start_ts":"1717000200"`, recStart, nil, nil},
+		{"started without start_ts", "started", ``, nil, nil, nil},
+		{"started, start_ts unreadable", "started", `"start_ts":"today"`, nil, nil, []string{"payload.start_ts: unreadable time \"today\"; the arrival time stands in"}},
+		{"ready", "ready-to-download", `"start_ts":1717000200,"duration":3400`, recEnd, recStart, nil},
+		{"ready, duration as text", "ready-to-download", `"start_ts":1717000200,"duration":"3400"`, recEnd, recStart, nil},
+		{"ready without duration", "ready-to-download", `"start_ts":1717000200`, nil, recStart, nil},
+		{"ready, duration unreadable", "ready-to-download", `"start_ts":1717000200,"duration":"1h"`, nil, recStart, []string{"payload.duration: unreadable duration \"1h\"; the arrival time stands in"}},
+		{"ready, start_ts unreadable", "ready-to-download", `"start_ts":false,"duration":3400`, nil, nil, []string{"payload.start_ts"}},
+		{"ready, past 9999", "ready-to-download", `"start_ts":253402300000000,"duration":9000000`, nil, at(253402300000, 0), []string{"payload.duration: start + duration is past the year 9999"}},
+		{"error", "error", `"timestamp":1717000300`, at(1717000300, 0), nil, nil},
+		{"error, numeric string", "error", `"timestamp":"1717000300"`, at(1717000300, 0), nil, nil},
+		{"error, milliseconds", "error", `"timestamp":1717000300250`, at(1717000300, 250_000_000), nil, nil},
+		{"error, timestamp unreadable", "error", `"timestamp":"n/a"`, nil, nil, []string{"payload.timestamp: unreadable time \"n/a\"; the arrival time stands in"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fields := `"recording_id":"` + fxRec + `","instance_id":"` + fxInst + `"`
+			if tc.payload != "" {
+				fields += "," + tc.payload
+			}
+			ev, err := Decode([]byte(`{"type":"recording.` + tc.typ + `","payload":{` + fields + `}}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			webhooktest.CheckProblems(t, ev.Problems, tc.problems)
+			r := ev.Recording
+			if r == nil {
+				t.Fatalf("no recording change: %s", webhooktest.Dump(ev))
+			}
+			for _, c := range []struct {
+				name      string
+				got, want *time.Time
+			}{{"At", r.At, tc.at}, {"StartedAt", r.StartedAt, tc.started}} {
+				if (c.got == nil) != (c.want == nil) || c.got != nil && (!c.got.Equal(*c.want) || c.got.Location() != time.UTC) {
+					t.Errorf("%s = %s, want %s", c.name, webhooktest.FmtTime(c.got), webhooktest.FmtTime(c.want))
+				}
+			}
 		})
 	}
 }

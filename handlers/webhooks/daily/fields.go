@@ -57,6 +57,22 @@ func unixTime(f payload.Fields, key string) *time.Time {
 	return unixTimeText(f, key, numText(f, key))
 }
 
+// eventTime reads the time an event happened, as unixTime does, for a
+// model that uses the arrival time when it has none: an unreadable value
+// is noted as such.
+func eventTime(f payload.Fields, key string) *time.Time {
+	s := numText(f, key)
+	if s == "" {
+		return nil
+	}
+	t, ok := parseUnix(s)
+	if !ok {
+		f.Note("%s: unreadable time %q; the arrival time stands in", f.Path(key), short(s))
+		return nil
+	}
+	return &t
+}
+
 // unixTimeText parses the text s read from member key, as unixTime does.
 func unixTimeText(f payload.Fields, key, s string) *time.Time {
 	if s == "" {
@@ -71,7 +87,8 @@ func unixTimeText(f payload.Fields, key, s string) *time.Time {
 }
 
 // duration reads a non-negative number of seconds; ok is false when the
-// member is absent or unreadable (which is noted).
+// member is absent or unreadable (which is noted). A duration is only read
+// to place an end time, for which the arrival time stands in without it.
 func duration(f payload.Fields, key string) (time.Duration, bool) {
 	s := numText(f, key)
 	if s == "" {
@@ -79,7 +96,7 @@ func duration(f payload.Fields, key string) (time.Duration, bool) {
 	}
 	whole, nanos, ok := splitDecimal(strings.TrimSpace(s))
 	if !ok || whole > math.MaxInt64/int64(time.Second)-1 {
-		f.Note("%s: unreadable duration %q", f.Path(key), short(s))
+		f.Note("%s: unreadable duration %q; the arrival time stands in", f.Path(key), short(s))
 		return 0, false
 	}
 	return time.Duration(whole)*time.Second + time.Duration(nanos), true

@@ -50,7 +50,8 @@ func FuzzDecode(f *testing.F) {
 }
 
 // checkChange, after webhooktest.CheckDecode (times in UTC and in
-// range): every change carries a known stage and an id to be filed under.
+// range): every change carries a known stage and an id to be filed under,
+// and no end comes before its start.
 func checkChange(t *testing.T, ev models.Event) {
 	t.Helper()
 	stages := map[string]models.Stage{}
@@ -62,10 +63,24 @@ func checkChange(t *testing.T, ev models.Event) {
 		if r.Kind != models.RecordingMeeting {
 			t.Errorf("Recording.Kind = %q", r.Kind)
 		}
+		if r.At != nil && r.StartedAt != nil && r.At.Before(*r.StartedAt) {
+			t.Errorf("Recording.At %s before StartedAt %s", r.At, r.StartedAt)
+		}
+		if r.StartedAt != nil && r.Stage != models.StageStopped {
+			t.Errorf("Recording.StartedAt set for stage %q", r.Stage)
+		}
 		for i, f := range r.Files {
 			if f.Path == "" || f.URL != "" {
 				t.Errorf("Recording.Files[%d] = %+v, want a path and no URL", i, f)
 			}
+		}
+	}
+	if p := ev.Participant; p != nil && p.JoinedAt != nil {
+		if !p.Left {
+			t.Errorf("Participant.JoinedAt set on a join")
+		}
+		if p.At != nil && p.At.Before(*p.JoinedAt) {
+			t.Errorf("Participant leave %s before its join %s", p.At, p.JoinedAt)
 		}
 	}
 	if s := ev.Stream; s != nil {

@@ -154,3 +154,33 @@ func TestDailyLeaveWithoutJoin(t *testing.T) {
 		}
 	})
 }
+
+// TestDailyStreamAndTranscriptTimes: a Daily livestream's stages are at
+// the payload's timestamp (an update's time is not taken as a start), and
+// transcript.error's info.startTs/endTs give the transcript's start and
+// failure times.
+func TestDailyStreamAndTranscriptTimes(t *testing.T) {
+	arrival := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		ctx := context.Background()
+		postDaily(t, s, "streaming.started", arrival)
+		postDaily(t, s, "streaming.updated", arrival.Add(time.Minute))
+		postDaily(t, s, "streaming.ended", arrival.Add(time.Hour))
+		streams, err := s.ListStreams(ctx, models.ListFilter{})
+		if err != nil || len(streams) != 1 {
+			t.Fatalf("streams: %+v %v", streams, err)
+		}
+		if st := streams[0]; !sameTime(st.StartedAt, unixAt(1717000500, 0)) || !sameTime(st.EndedAt, unixAt(1717002500, 0)) || st.Status != models.StageStopped {
+			t.Errorf("stream %s, started %s, ended %s", st.Status, fmtTime(st.StartedAt), fmtTime(st.EndedAt))
+		}
+		postDaily(t, s, "transcript.error", arrival)
+		trs := detail(t, s, "consult-42").Transcriptions
+		if len(trs) != 1 {
+			t.Fatalf("transcriptions: %+v", trs)
+		}
+		if tr := trs[0]; tr.Status != models.StageFailed || !sameTime(tr.StartedAt, unixAt(1717000010, 0)) || !sameTime(tr.EndedAt, unixAt(1717000400, 0)) {
+			t.Errorf("transcription %s, started %s, ended %s", tr.Status, fmtTime(tr.StartedAt), fmtTime(tr.EndedAt))
+		}
+	})
+}

@@ -130,6 +130,9 @@ type StreamChange struct {
 	LivestreamURL string
 	DownstreamURL string
 	Message       string
+	// At is when the stream reached Stage by the provider's clock; nil to
+	// use the time the delivery arrived.
+	At *time.Time
 }
 
 // TranscriptionChange moves a transcription or translation through its
@@ -140,6 +143,12 @@ type TranscriptionChange struct {
 	Mode    string
 	Stage   Stage
 	Message string
+	// At is when the job reached Stage by the provider's clock; nil to use
+	// the time the delivery arrived.
+	At *time.Time
+	// StartedAt is when the job started, as a later stage's payload gives
+	// it; it fills in a missing start time and never replaces one.
+	StartedAt *time.Time
 }
 
 // CallChange adds a step to a SIP or dial-in/out call.

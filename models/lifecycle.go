@@ -87,6 +87,15 @@ func (l *Lifecycle) Advance(s Stage, at time.Time, message string) {
 	}
 }
 
+// stageTime is the time a change reached its stage: the provider's, when
+// the event gives one, else the arrival time.
+func stageTime(given *time.Time, arrival time.Time) time.Time {
+	if given != nil {
+		return *given
+	}
+	return arrival
+}
+
 // fillStageTime sets the time of stage s if it has none, without moving
 // the status: for a time an event of a later stage reports about an earlier
 // one.

@@ -58,10 +58,7 @@ func (r *Recording) touch(at time.Time) { r.UpdatedAt = later(r.UpdatedAt, at) }
 func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *RecordingChange, at time.Time) (bool, error) {
 	// The stage time is the provider's when it gives one; the row's first
 	// seen and updated times stay those of arrival.
-	stageAt := at
-	if ch.At != nil {
-		stageAt = *ch.At
-	}
+	stageAt := stageTime(ch.At, at)
 	merge := func(r *Recording) {
 		fillRef(&r.MeetingRef, m)
 		fill(&r.ExternalID, ch.ExternalID)

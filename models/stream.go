@@ -42,6 +42,8 @@ type Stream struct {
 func (s *Stream) touch(at time.Time) { s.UpdatedAt = later(s.UpdatedAt, at) }
 
 // applyStream moves a stream through its lifecycle and fills in its URLs.
+// Stage times are the provider's where the event gives them, else the
+// arrival time.
 func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *StreamChange, at time.Time) (bool, error) {
 	key := Stream{Provider: provider, Kind: ch.Kind, StreamKey: ch.Key}
 	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "stream_key"}, at, func(s *Stream) {
@@ -51,9 +53,10 @@ func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Stream
 		fill(&s.PlaybackURL, ch.PlaybackURL)
 		fill(&s.LivestreamURL, ch.LivestreamURL)
 		fill(&s.DownstreamURL, ch.DownstreamURL)
-		s.Advance(ch.Stage, at, ch.Message)
+		stageAt := stageTime(ch.At, at)
+		s.Advance(ch.Stage, stageAt, ch.Message)
 		if ch.Stage == StagePlayable && s.PlayableAt == nil {
-			t := at
+			t := stageAt
 			s.PlayableAt = &t
 		}
 		fillTime(&s.FirstSeenAt, at)

@@ -35,7 +35,8 @@ type Transcription struct {
 func (t *Transcription) touch(at time.Time) { t.UpdatedAt = later(t.UpdatedAt, at) }
 
 // applyTranscription moves a transcription or translation through its
-// lifecycle.
+// lifecycle. Stage times are the provider's where the event gives them,
+// else the arrival time.
 func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *TranscriptionChange, at time.Time) (bool, error) {
 	key := Transcription{Provider: provider, Kind: ch.Kind, TranscriptionKey: ch.Key}
 	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "transcription_key"}, at, func(t *Transcription) {
@@ -43,7 +44,10 @@ func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch 
 		fill(&t.ExternalID, ch.Key)
 		fill(&t.SessionID, sessionID)
 		fill(&t.Mode, ch.Mode)
-		t.Advance(ch.Stage, at, ch.Message)
+		t.Advance(ch.Stage, stageTime(ch.At, at), ch.Message)
+		if ch.StartedAt != nil {
+			t.fillStageTime(StageStarted, *ch.StartedAt)
+		}
 		fillTime(&t.FirstSeenAt, at)
 	})
 	return changed, err

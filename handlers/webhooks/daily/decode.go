@@ -118,13 +118,31 @@ func decodeChange(ev *models.Event, p payload.Fields) {
 	case "transcript.ready-to-download":
 		ev.Transcription = transcription(p, models.StageCompleted, "")
 	case "transcript.error":
-		ev.Transcription = transcription(p, models.StageFailed, message(p, "error"))
-	case "streaming.started", "streaming.updated":
+		tr := transcription(p, models.StageFailed, message(p, "error"))
+		if tr != nil {
+			// info holds the job's times, camelCase.
+			info := p.Obj("info")
+			tr.StartedAt = eventTime(info, "startTs")
+			tr.At = eventTime(info, "endTs")
+		}
+		ev.Transcription = tr
+	case "streaming.started", "streaming.ended", "streaming.error":
+		stage, msg := models.StageStarted, ""
+		switch t {
+		case "streaming.ended":
+			stage = models.StageStopped
+		case "streaming.error":
+			stage, msg = models.StageFailed, message(p, "error_message")
+		}
+		s := stream(p, stage, msg)
+		if s != nil {
+			s.At = eventTime(p, "timestamp")
+		}
+		ev.Stream = s
+	case "streaming.updated":
+		// An update's time is not when the stream started: the arrival
+		// stands in, as for any start the payload does not give.
 		ev.Stream = stream(p, models.StageStarted, "")
-	case "streaming.ended":
-		ev.Stream = stream(p, models.StageStopped, "")
-	case "streaming.error":
-		ev.Stream = stream(p, models.StageFailed, message(p, "error_message"))
 	case "dialout.connected", "dialout.answered", "dialout.stopped", "dialout.warning", "dialout.error",
 		"dialin.connected", "dialin.stopped", "dialin.warning", "dialin.error",
 		"calltransfer.triggered", "calltransfer.initiated", "calltransfer.answered", "calltransfer.completed":
@@ -236,6 +254,8 @@ func stream(p payload.Fields, stage models.Stage, message string) *models.Stream
 type callDetails struct {
 	DisplayName string `json:"display_name,omitempty"`
 	CallerID    string `json:"caller_id,omitempty"`
+	// UserID is the app's id for a dial-out (startDialOut's userId).
+	UserID string `json:"user_id,omitempty"`
 }
 
 // call reads dialout.*, dialin.* and calltransfer.*. The call is the SIP
@@ -279,7 +299,7 @@ func call(ev *models.Event, p payload.Fields) *models.CallChange {
 	}
 	c.Detail = strings.Join(notes, "; ")
 	c.MetaData = p.JSON("sip_headers")
-	if d := (callDetails{DisplayName: p.Str("display_name"), CallerID: p.Str("caller_id")}); d != (callDetails{}) {
+	if d := (callDetails{DisplayName: p.Str("display_name"), CallerID: p.Str("caller_id"), UserID: p.Str("user_id")}); d != (callDetails{}) {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
 		enc.SetEscapeHTML(false)

@@ -131,8 +131,10 @@ func withTranscript(ev models.Event, stage models.Stage, message string) models.
 	return ev
 }
 
-func withStream(ev models.Event, stage models.Stage, message string) models.Event {
-	ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: fxStream, ExternalID: fxStream, Stage: stage, Message: message}
+// withStream is a stream change at the given time (nil: the arrival's).
+func withStream(ev models.Event, stage models.Stage, message string, when *time.Time) models.Event {
+	ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: fxStream, ExternalID: fxStream, Stage: stage, Message: message,
+		At: when}
 	return ev
 }
 
@@ -148,7 +150,7 @@ func dialOut(id, step string, sec int64) models.Event {
 	return withCall(evt(id, fxRoom, ""), models.CallChange{
 		CallID: fxDialOut, RoomID: fxRoom, Direction: "outbound", From: fxOrigin, To: fxSpecialst,
 		Step: step, Status: step[strings.IndexByte(step, '.')+1:], At: at(sec, 0), AtText: strconv.FormatInt(sec, 10),
-		AdditionalDetails: `{"caller_id":"` + fxCallerID + `"}`,
+		AdditionalDetails: `{"caller_id":"` + fxCallerID + `","user_id":"specialist-line"}`,
 	})
 }
 
@@ -222,14 +224,20 @@ var typeCases = map[string]models.Event{
 	"transcript.started": withTranscript(evt("tr-sta-"+fxTr+"-1717000010", fxRoom, fxMtg), models.StageStarted, ""),
 	"transcript.ready-to-download": withTranscript(evt("tr-rtd-"+fxTr+"-1717003700", fxRoom, fxMtg),
 		models.StageCompleted, ""),
-	"transcript.error": withTranscript(evt("tr-err-"+fxTr+"-1717000401", fxRoom, fxMtg),
-		models.StageFailed, "transcription provider error"),
+	// transcript.error gives the job's times in info (startTs, endTs).
+	"transcript.error": func() models.Event {
+		ev := withTranscript(evt("tr-err-"+fxTr+"-1717000401", fxRoom, fxMtg), models.StageFailed, "transcription provider error")
+		ev.Transcription.StartedAt, ev.Transcription.At = at(1717000010, 0), at(1717000400, 0)
+		return ev
+	}(),
 
-	"streaming.started": withStream(evt("str-sta-"+fxStream+"-1717000500", "", ""), models.StageStarted, ""),
-	"streaming.updated": withStream(evt("str-upd-"+fxStream+"-1717000900", "", ""), models.StageStarted, ""),
-	"streaming.ended":   withStream(evt("str-end-"+fxStream+"-1717002500", "", ""), models.StageStopped, ""),
+	// Stream stages are at timestamp, except an update's, which is not a
+	// start time.
+	"streaming.started": withStream(evt("str-sta-"+fxStream+"-1717000500", "", ""), models.StageStarted, "", at(1717000500, 0)),
+	"streaming.updated": withStream(evt("str-upd-"+fxStream+"-1717000900", "", ""), models.StageStarted, "", nil),
+	"streaming.ended":   withStream(evt("str-end-"+fxStream+"-1717002500", "", ""), models.StageStopped, "", at(1717002500, 0)),
 	"streaming.error": withStream(evt("str-err-"+fxStream+"-1717000510", fxRoom, ""),
-		models.StageFailed, "rtmp endpoint unreachable"),
+		models.StageFailed, "rtmp endpoint unreachable", at(1717000510, 0)),
 
 	"batch-processor.job-finished": evt("bp-fin-"+fxBatch+"-1717003900", "", ""),
 	"batch-processor.error":        evt("bp-err-"+fxBatch+"-1717003905", "", ""),
@@ -239,10 +247,12 @@ var typeCases = map[string]models.Event{
 	"dialout.stopped":   dialOut("2868-dial-out-stop-"+fxDialOut, "dialout.stopped", 1717001800),
 	"dialout.warning": withCall(evt("2868-dial-out-warn-"+fxDialOut, fxRoom, ""), models.CallChange{
 		CallID: fxDialOut, RoomID: fxRoom, Direction: "outbound", Step: "dialout.warning", Status: "warning",
-		At: at(1717001010, 0), AtText: "1717001010", Detail: "codec fallback to PCMU"}),
+		At: at(1717001010, 0), AtText: "1717001010", Detail: "codec fallback to PCMU",
+		AdditionalDetails: `{"user_id":"specialist-line"}`}),
 	"dialout.error": withCall(evt("2868-dial-out-err-"+fxDialOut2, fxRoom, ""), models.CallChange{
 		CallID: fxDialOut2, RoomID: fxRoom, Direction: "outbound", Step: "dialout.error", Status: "error",
-		At: at(1717001002, 0), AtText: "1717001002", Detail: "SIP 486 Busy Here"}),
+		At: at(1717001002, 0), AtText: "1717001002", Detail: "SIP 486 Busy Here",
+		AdditionalDetails: `{"user_id":"backup-line"}`}),
 
 	"dialin.ready":     evt("dial-in-ready-consult-42-1717002000", fxRoom, ""),
 	"dialin.connected": dialIn("dial-in-con-"+fxDialIn, "dialin.connected", 1717002010),
@@ -422,6 +432,19 @@ var edgeCases = map[string]edgeCase{
 		ev.Type = "participant.left"
 		return ev
 	}()},
+	"streaming-ended-timestamp-string": {want: func() models.Event {
+		ev := withStream(evt("str-end-edge-string-ts-1717002501", "", ""), models.StageStopped, "", at(1717002501, 0))
+		ev.Type = "streaming.ended"
+		return ev
+	}()},
+	// An unreadable endTs leaves the failure at the arrival time; startTs
+	// still gives the start.
+	"transcript-error-bad-info": {want: func() models.Event {
+		ev := withTranscript(evt("tr-err-edge-bad-info-1717000402", fxRoom, fxMtg), models.StageFailed, "transcription provider error")
+		ev.Transcription.StartedAt = at(1717000010, 0)
+		ev.Type = "transcript.error"
+		return ev
+	}(), problems: []string{"payload.info.endTs: unreadable time \"pending\"; the arrival time stands in"}},
 	"bad-times": {want: func() models.Event {
 		ev := withSession(evt("met-end-edge-bad-times", fxRoom, fxMtg), models.SessionChange{Ended: true})
 		ev.Type = "meeting.ended"

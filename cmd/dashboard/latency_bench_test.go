@@ -109,7 +109,10 @@ func BenchmarkPushLatency(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		name := fmt.Sprintf("latency %d-%d", b.N, i)
-		body := videosdkHook("participant-joined", map[string]any{"meetingId": "latency-room", "sessionId": "s-latency-room",
+		// A room card names its first models.RoomPeople people: a new room
+		// every 40 keeps every chip on the page.
+		room := fmt.Sprintf("latency-room-%d", i/40)
+		body := videosdkHook("participant-joined", map[string]any{"meetingId": room, "sessionId": "s-" + room,
 			"participantId": name, "participantName": name})
 		answered := postAt(b, s.URL, body)
 		ctx, cancel := context.WithTimeout(browser.ctx, 10*time.Second)
@@ -239,7 +242,10 @@ func benchSocket(b *testing.B, n int) {
 		name := fmt.Sprintf("socket-latency-%d-%d", b.N, i)
 		m := []byte(name)
 		marker.Store(&m)
-		body := videosdkHook("participant-joined", map[string]any{"meetingId": "latency-room", "sessionId": "s-latency-room",
+		// A room card names its first models.RoomPeople people: a new room
+		// every 40 keeps every chip on the page.
+		room := fmt.Sprintf("latency-room-%d", i/40)
+		body := videosdkHook("participant-joined", map[string]any{"meetingId": room, "sessionId": "s-" + room,
 			"participantId": name, "participantName": name})
 		answered := postAt(b, s.URL, body)
 		deadline := time.After(20 * time.Second)

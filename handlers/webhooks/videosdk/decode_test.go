@@ -819,3 +819,22 @@ func TestDecodeCallTimeText(t *testing.T) {
 	}
 	webhooktest.CheckProblems(t, ev.Problems, []string{"timestamp"})
 }
+
+// TestDecodeWholeTypeNames: types are looked up whole, so a stage VideoSDK
+// does not document, even in a known family, is kept in the log only, and
+// every listed type decodes to a change at a known stage.
+func TestDecodeWholeTypeNames(t *testing.T) {
+	for _, typ := range []string{"recording-paused", "hls-processing", "recording-completed", "call-", "resource-", "agent-session-playable"} {
+		ev, err := Decode([]byte(`{"webhookType":"` + typ + `","data":{"meetingId":"m","id":"x","callId":"c"}}`))
+		if err != nil || ev.HasChange() {
+			t.Errorf("%s: %s, %v; want a log-only event", typ, webhooktest.Dump(ev), err)
+		}
+	}
+	for typ := range decoders {
+		ev, err := Decode([]byte(`{"webhookType":"` + typ + `","data":{"meetingId":"m","id":"x","callId":"c","message":"m"}}`))
+		if err != nil || !ev.HasChange() || webhooktest.ChangeCount(ev) != 1 {
+			t.Errorf("%s: %s, %v; want one change", typ, webhooktest.Dump(ev), err)
+		}
+		checkStages(t, ev)
+	}
+}

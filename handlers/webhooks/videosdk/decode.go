@@ -56,20 +56,37 @@ func decodeChange(ev *models.Event, d payload.Fields) {
 	}
 }
 
-// sessionChange reads a session's start or end.
+// sessionChange reads a session's start or end. An end that is given but
+// cannot be read (VideoSDK's own example has 15:60) ends the session at the
+// delivery's arrival, and the event log says so.
 func sessionChange(d payload.Fields, ended bool) *models.SessionChange {
-	return &models.SessionChange{
+	s := &models.SessionChange{
 		Ended:  ended,
 		Start:  d.Time("start"),
 		End:    d.Time("end"),
 		Reason: d.Str("reason"),
 		Error:  jsonText(d, "error"),
 	}
+	if ended && s.End == nil && d.Raw("end") != nil {
+		s.EndAtArrival = true
+		d.Note("%s: unreadable, so the session ends at the delivery's arrival time", d.Path("end"))
+	}
+	return s
 }
 
-// reason reads a job's reason or failure message.
+// NoReason is the problem noted on a failure that comes with no reason, so
+// the event log tells a reason the provider did not give from one that was
+// lost.
+const NoReason = "message: absent, the provider gave no reason for the failure"
+
+// reason reads a job's reason or failure message: "message", as documented,
+// else a "reason" key. A failure without one is noted as NoReason.
 func reason(d payload.Fields, stage models.Stage) string {
-	return d.Str("message")
+	m := d.First("message", "reason")
+	if m == "" && stage == models.StageFailed {
+		d.Note("%s", NoReason)
+	}
+	return m
 }
 
 func recording(ev *models.Event, d payload.Fields, kind models.RecordingKind, stage models.Stage) *models.RecordingChange {
@@ -83,7 +100,8 @@ func recording(ev *models.Event, d payload.Fields, kind models.RecordingKind, st
 		Message:       reason(d, stage),
 		Participants:  jsonText(d, "participants"),
 	}
-	if top := (models.File{Path: d.Str("filePath"), URL: d.Str("fileUrl")}); top != (models.File{}) {
+	// Older recording-stopped deliveries name the file by id too (fileId).
+	if top := (models.File{ID: d.Str("fileId"), Path: d.Str("filePath"), URL: d.Str("fileUrl")}); top != (models.File{}) {
 		r.Files = append(r.Files, top)
 	}
 	for _, f := range list(d, "fileDetails") {

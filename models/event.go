@@ -58,6 +58,9 @@ type SessionChange struct {
 	// unparseable.
 	Start *time.Time
 	End   *time.Time
+	// EndAtArrival is set when the payload gives an end that cannot be
+	// read: the session then ends at the delivery's arrival time.
+	EndAtArrival bool
 	// Reason is the close reason; Error the provider's error object as JSON.
 	Reason string
 	Error  string
@@ -84,8 +87,10 @@ type ParticipantChange struct {
 	JoinedAt *time.Time
 }
 
-// File is one output file of a recording.
+// File is one output file of a recording: the provider's id for it, where
+// it gives one, its path in storage and its download URL.
 type File struct {
+	ID   string `json:"id,omitempty"`
 	Path string `json:"path,omitempty"`
 	URL  string `json:"url,omitempty"`
 }

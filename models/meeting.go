@@ -41,7 +41,8 @@ type Session struct {
 	// through any other event of it counts as live.
 	Status string `json:"status"`
 	// StartedAt and EndedAt are the provider's times, nil when it gave none
-	// or an unparseable one.
+	// or an unparseable one; except that an ended session whose end could
+	// not be read ends when that news arrived (SessionChange.EndAtArrival).
 	StartedAt *time.Time `json:"startedAt,omitempty"`
 	EndedAt   *time.Time `json:"endedAt,omitempty"`
 	EndReason string     `json:"endReason,omitempty"`
@@ -92,6 +93,10 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 			s.Status = SessionEnded
 			if s.EndedAt == nil {
 				s.EndedAt = ch.End
+			}
+			if s.EndedAt == nil && ch.EndAtArrival {
+				end := at
+				s.EndedAt = &end
 			}
 			fill(&s.EndReason, ch.Reason)
 			fill(&s.Error, ch.Error)

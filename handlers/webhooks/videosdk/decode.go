@@ -48,87 +48,45 @@ func Decode(body []byte) (models.Event, error) {
 	return ev, nil
 }
 
-// decodeChange fills in the change the event type describes. Types are
-// matched by family prefix, then by their last word, the stage.
+// decodeChange fills in the change the event type describes, looked up by
+// its whole name in decoders; a type not listed is kept in the log only.
 func decodeChange(ev *models.Event, d payload.Fields) {
-	t := ev.Type
-	switch {
-	case t == "participant-joined" || t == "participant-left":
-		ev.Participant = &models.ParticipantChange{
-			ParticipantID: d.Str("participantId"),
-			Name:          d.Str("participantName"),
-			Left:          t == "participant-left",
-			Reason:        d.Str("reason"),
-		}
-	case t == "session-started" || t == "session-ended":
-		ev.Session = &models.SessionChange{
-			Ended:  t == "session-ended",
-			Start:  d.Time("start"),
-			End:    d.Time("end"),
-			Reason: d.Str("reason"),
-			Error:  jsonText(d, "error"),
-		}
-	case strings.HasPrefix(t, "participant-track-recording-"):
-		ev.Recording = recording(ev, d, models.RecordingParticipantTrack, stageOf(t))
-	case strings.HasPrefix(t, "participant-recording-"):
-		ev.Recording = recording(ev, d, models.RecordingParticipant, stageOf(t))
-	case strings.HasPrefix(t, "composite-recording-"):
-		ev.Recording = recording(ev, d, models.RecordingComposite, stageOf(t))
-	case strings.HasPrefix(t, "composite-merge-"):
-		ev.Recording = recording(ev, d, models.RecordingCompositeMerge, stageOf(t))
-	case strings.HasPrefix(t, "merge-recording-"):
-		ev.Recording = recording(ev, d, models.RecordingMerge, stageOf(t))
-	case strings.HasPrefix(t, "recording-"):
-		ev.Recording = recording(ev, d, models.RecordingMeeting, stageOf(t))
-	case strings.HasPrefix(t, "hls-"):
-		ev.Stream = stream(ev, d, models.StreamHLS, stageOf(t))
-	case strings.HasPrefix(t, "livestream-"):
-		ev.Stream = stream(ev, d, models.StreamLivestream, stageOf(t))
-	case strings.HasPrefix(t, "transcription-"):
-		ev.Transcription = transcription(ev, d, models.KindTranscription, stageOf(t))
-	case strings.HasPrefix(t, "translation-"):
-		ev.Transcription = transcription(ev, d, models.KindTranslation, stageOf(t))
-	case strings.HasPrefix(t, "knowledgebase-"):
-		ev.KnowledgeBase = &models.KnowledgeBaseChange{
-			KnowledgeBaseID: d.Str("id"),
-			RecordID:        d.Str("recordId"),
-			MetaData:        jsonText(d, "metaData"),
-			Stage:           stageOf(t),
-			Message:         d.Str("message"),
-		}
-	case strings.HasPrefix(t, "resource-"):
-		ev.Resource = &models.ResourceChange{
-			ResourceID:   d.Str("id"),
-			ComposerType: d.First("composerType", "type"),
-			Stage:        stageOf(t),
-		}
-	case strings.HasPrefix(t, "agent-session-"):
-		ev.Agent = agent(ev, d, models.AgentSessionKind, stageOf(t))
-	case strings.HasPrefix(t, "ai-deployment-session-"):
-		ev.Agent = agent(ev, d, models.AIDeploymentKind, stageOf(t))
-	case strings.HasPrefix(t, "batchcall-"):
-		ev.BatchCall = &models.BatchCallChange{BatchID: d.Str("batchId"), Name: d.Str("batchName"), Stage: stageOf(t)}
-	case strings.HasPrefix(t, "call-") || strings.HasPrefix(t, "switch-room-"):
-		ev.Call = call(ev, d)
-	}
-	if ev.Recording != nil && ev.Recording.Stage == "" || ev.Stream != nil && ev.Stream.Stage == "" ||
-		ev.Transcription != nil && ev.Transcription.Stage == "" || ev.Agent != nil && ev.Agent.Stage == "" ||
-		ev.BatchCall != nil && ev.BatchCall.Stage == "" || ev.Resource != nil && ev.Resource.Stage == "" ||
-		ev.KnowledgeBase != nil && ev.KnowledgeBase.Stage == "" {
-		// A family we know with a stage we do not: keep it in the log only.
-		*ev = models.Event{Type: ev.Type, MeetingID: ev.MeetingID, SessionID: ev.SessionID, Problems: ev.Problems}
+	if dec, ok := decoders[ev.Type]; ok {
+		dec(ev, d)
 	}
 }
 
-// stageOf reads the stage from the last word of an event type; "" when it
-// is not a known stage.
-func stageOf(t string) models.Stage {
-	word := t[strings.LastIndexByte(t, '-')+1:]
-	s := models.Stage(word)
-	if s.Rank() == 0 {
-		return ""
+// sessionChange reads a session's start or end. An end that is given but
+// cannot be read (VideoSDK's own example has 15:60) ends the session at the
+// delivery's arrival, and the event log says so.
+func sessionChange(d payload.Fields, ended bool) *models.SessionChange {
+	s := &models.SessionChange{
+		Ended:  ended,
+		Start:  d.Time("start"),
+		End:    d.Time("end"),
+		Reason: d.Str("reason"),
+		Error:  jsonText(d, "error"),
+	}
+	if ended && s.End == nil && d.Raw("end") != nil {
+		s.EndAtArrival = true
+		d.Note("%s: unreadable, so the session ends at the delivery's arrival time", d.Path("end"))
 	}
 	return s
+}
+
+// NoReason is the problem noted on a failure that comes with no reason, so
+// the event log tells a reason the provider did not give from one that was
+// lost.
+const NoReason = "message: absent, the provider gave no reason for the failure"
+
+// reason reads a job's reason or failure message: "message", as documented,
+// else a "reason" key. A failure without one is noted as NoReason.
+func reason(d payload.Fields, stage models.Stage) string {
+	m := d.First("message", "reason")
+	if m == "" && stage == models.StageFailed {
+		d.Note("%s", NoReason)
+	}
+	return m
 }
 
 func recording(ev *models.Event, d payload.Fields, kind models.RecordingKind, stage models.Stage) *models.RecordingChange {
@@ -139,10 +97,11 @@ func recording(ev *models.Event, d payload.Fields, kind models.RecordingKind, st
 		TrackKind:     d.Str("kind"),
 		FileFormat:    d.Str("fileFormat"),
 		Stage:         stage,
-		Message:       d.Str("message"),
+		Message:       reason(d, stage),
 		Participants:  jsonText(d, "participants"),
 	}
-	if top := (models.File{Path: d.Str("filePath"), URL: d.Str("fileUrl")}); top != (models.File{}) {
+	// Older recording-stopped deliveries name the file by id too (fileId).
+	if top := (models.File{ID: d.Str("fileId"), Path: d.Str("filePath"), URL: d.Str("fileUrl")}); top != (models.File{}) {
 		r.Files = append(r.Files, top)
 	}
 	for _, f := range list(d, "fileDetails") {
@@ -167,7 +126,7 @@ func stream(ev *models.Event, d payload.Fields, kind models.StreamKind, stage mo
 		PlaybackURL:   d.Str("playbackHlsUrl"),
 		LivestreamURL: d.Str("livestreamUrl"),
 		DownstreamURL: d.Str("downstreamUrl"),
-		Message:       d.Str("message"),
+		Message:       reason(d, stage),
 	}
 	s.Key = s.ExternalID
 	if s.Key == "" {
@@ -177,7 +136,7 @@ func stream(ev *models.Event, d payload.Fields, kind models.StreamKind, stage mo
 }
 
 func transcription(ev *models.Event, d payload.Fields, kind models.TranscriptionKind, stage models.Stage) *models.TranscriptionChange {
-	t := &models.TranscriptionChange{Kind: kind, Key: d.Str("id"), Mode: d.Str("type"), Stage: stage, Message: d.Str("message")}
+	t := &models.TranscriptionChange{Kind: kind, Key: d.Str("id"), Mode: d.Str("type"), Stage: stage, Message: reason(d, stage)}
 	if t.Key == "" {
 		t.Key = "session/" + ev.SessionID
 	}
@@ -194,7 +153,7 @@ func agent(ev *models.Event, d payload.Fields, kind models.AgentKind, stage mode
 		DeploymentID: d.Str("deploymentId"),
 		VersionID:    d.Str("versionId"),
 		Stage:        stage,
-		Message:      d.Str("message"),
+		Message:      reason(d, stage),
 	}
 	ev.SessionID = ""
 	return a

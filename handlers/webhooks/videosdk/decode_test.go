@@ -66,8 +66,12 @@ func TestDecodeAllFixtures(t *testing.T) {
 				if ev.Type != name {
 					t.Errorf("Type = %q, want %q", ev.Type, name)
 				}
-				if len(ev.Problems) != 0 {
-					t.Errorf("Problems = %q, want none", ev.Problems)
+				// A failure without a reason is noted as such; nothing else is.
+				for _, p := range ev.Problems {
+					if p != NoReason || !strings.HasSuffix(name, "-failed") {
+						t.Errorf("Problems = %q, want none but the note of a failure without a reason", ev.Problems)
+						break
+					}
 				}
 				if !ev.HasChange() {
 					t.Errorf("no change: the event would be kept in the log only")
@@ -229,6 +233,9 @@ func session(s models.SessionChange) models.Event {
 	return ev
 }
 
+// noReasonNote is the problem of a failure that gives no reason.
+var noReasonNote = []string{NoReason}
+
 var (
 	oneFile   = []models.File{{Path: fxFilePath, URL: fxFileURL}}
 	mergeFile = []models.File{{URL: fxMergeURL}}
@@ -239,7 +246,7 @@ var (
 var v2Cases = map[string]decodeCase{
 	// Agent sessions: sessionId is the agent's own session, never the meeting's.
 	"agent-session-failed": {want: agentEvent(fxMeeting, models.AgentChange{
-		Kind: models.AgentSessionKind, AgentID: "ag_abcd", VersionID: "v_abcd", Stage: models.StageFailed})},
+		Kind: models.AgentSessionKind, AgentID: "ag_abcd", VersionID: "v_abcd", Stage: models.StageFailed}), problems: noReasonNote},
 	"agent-session-started": {want: agentEvent(fxMeeting, models.AgentChange{
 		Kind: models.AgentSessionKind, AgentSession: fxAgentSess, AgentID: "ag_abcd", DeploymentID: "dep_abcd",
 		VersionID: "v_abcd", Stage: models.StageStarted})},
@@ -280,7 +287,7 @@ var v2Cases = map[string]decodeCase{
 	"composite-merge-started":   {want: mergeRec(models.RecordingCompositeMerge, fxComposer, models.StageStarted, "", nil)},
 
 	// Composite recordings name the meeting roomId.
-	"composite-recording-failed":   {want: compositeRec(models.StageFailed, nil)},
+	"composite-recording-failed":   {want: compositeRec(models.StageFailed, nil), problems: noReasonNote},
 	"composite-recording-started":  {want: compositeRec(models.StageStarted, nil)},
 	"composite-recording-starting": {want: compositeRec(models.StageStarting, nil)},
 	"composite-recording-stopped":  {want: compositeRec(models.StageStopped, oneFile)},
@@ -310,13 +317,13 @@ var v2Cases = map[string]decodeCase{
 	"participant-left": {want: participant(models.ParticipantChange{
 		ParticipantID: "fkd74h", Name: "John", Left: true, Reason: "user-left"})},
 
-	"participant-recording-failed":   {want: participantRec(models.StageFailed, "", nil)},
+	"participant-recording-failed":   {want: participantRec(models.StageFailed, "", nil), problems: noReasonNote},
 	"participant-recording-started":  {want: participantRec(models.StageStarted, "webm", nil)},
 	"participant-recording-starting": {want: participantRec(models.StageStarting, "webm", nil)},
 	"participant-recording-stopped":  {want: participantRec(models.StageStopped, "", oneFile)},
 	"participant-recording-stopping": {want: participantRec(models.StageStopping, "webm", nil)},
 
-	"participant-track-recording-failed":   {want: trackRec(models.StageFailed, "", nil)},
+	"participant-track-recording-failed":   {want: trackRec(models.StageFailed, "", nil), problems: noReasonNote},
 	"participant-track-recording-started":  {want: trackRec(models.StageStarted, "webm", nil)},
 	"participant-track-recording-starting": {want: trackRec(models.StageStarting, "webm", nil)},
 	"participant-track-recording-stopped":  {want: trackRec(models.StageStopped, "", oneFile)},
@@ -340,7 +347,7 @@ var v2Cases = map[string]decodeCase{
 	"transcription-failed":  {want: trEvent(models.KindTranscription, models.StageFailed, fxReason)},
 	"transcription-started": {want: trEvent(models.KindTranscription, models.StageStarted, "")},
 	"transcription-stopped": {want: trEvent(models.KindTranscription, models.StageStopped, "")},
-	"translation-failed":    {want: trEvent(models.KindTranslation, models.StageFailed, "")},
+	"translation-failed":    {want: trEvent(models.KindTranslation, models.StageFailed, ""), problems: noReasonNote},
 	"translation-started":   {want: trEvent(models.KindTranslation, models.StageStarted, "")},
 	"translation-stopped":   {want: trEvent(models.KindTranslation, models.StageStopped, "")},
 }
@@ -348,20 +355,20 @@ var v2Cases = map[string]decodeCase{
 // legacyCases is the expected event for every fixture in testdata/legacy:
 // the shapes older accounts send, mostly without ids.
 var legacyCases = map[string]decodeCase{
-	"ai-deployment-session-failed":   {want: aiDeploy(models.StageFailed)},
+	"ai-deployment-session-failed":   {want: aiDeploy(models.StageFailed), problems: noReasonNote},
 	"ai-deployment-session-started":  {want: aiDeploy(models.StageStarted)},
 	"ai-deployment-session-starting": {want: aiDeploy(models.StageStarting)},
 	"ai-deployment-session-stopped":  {want: aiDeploy(models.StageStopped)},
 	"ai-deployment-session-stopping": {want: aiDeploy(models.StageStopping)},
 
-	"hls-failed":   {want: legacyStream(models.StreamHLS, models.StageFailed, "")},
+	"hls-failed":   {want: legacyStream(models.StreamHLS, models.StageFailed, ""), problems: noReasonNote},
 	"hls-playable": {want: legacyStream(models.StreamHLS, models.StagePlayable, fxPlayback)},
 	"hls-started":  {want: legacyStream(models.StreamHLS, models.StageStarted, fxPlayback)},
 	"hls-starting": {want: legacyStream(models.StreamHLS, models.StageStarting, "")},
 	"hls-stopped":  {want: legacyStream(models.StreamHLS, models.StageStopped, "")},
 	"hls-stopping": {want: legacyStream(models.StreamHLS, models.StageStopping, "")},
 
-	"livestream-failed":   {want: legacyStream(models.StreamLivestream, models.StageFailed, "")},
+	"livestream-failed":   {want: legacyStream(models.StreamLivestream, models.StageFailed, ""), problems: noReasonNote},
 	"livestream-started":  {want: legacyStream(models.StreamLivestream, models.StageStarted, "")},
 	"livestream-starting": {want: legacyStream(models.StreamLivestream, models.StageStarting, "")},
 	"livestream-stopped":  {want: legacyStream(models.StreamLivestream, models.StageStopped, "")},
@@ -373,7 +380,7 @@ var legacyCases = map[string]decodeCase{
 	"participant-track-recording-starting": {want: legacyTrack(models.StageStarting)},
 	"participant-track-recording-stopping": {want: legacyTrack(models.StageStopping)},
 
-	"recording-failed":   {want: legacyRec(models.StageFailed, nil)},
+	"recording-failed":   {want: legacyRec(models.StageFailed, nil), problems: noReasonNote},
 	"recording-started":  {want: legacyRec(models.StageStarted, nil)},
 	"recording-starting": {want: legacyRec(models.StageStarting, nil)},
 	"recording-stopped":  {want: legacyRec(models.StageStopped, oneFile)},
@@ -384,7 +391,7 @@ var legacyCases = map[string]decodeCase{
 
 	"session-ended": {want: session(models.SessionChange{Ended: true, Start: utc(15, 55, 35, 47), End: utc(16, 0, 35, 47)})},
 
-	"transcription-failed": {want: trEvent(models.KindTranscription, models.StageFailed, "")},
+	"transcription-failed": {want: trEvent(models.KindTranscription, models.StageFailed, ""), problems: noReasonNote},
 }
 
 // edgeCases is keyed by file name; the fixture's webhookType is in want.
@@ -412,15 +419,31 @@ var edgeCases = map[string]decodeCase{
 		ev.Type = "recording-stopped"
 		return ev
 	}()},
-	// "15:60:35" is in VideoSDK's own example: End is dropped and noted.
+	// "15:60:35" is in VideoSDK's own example: End is dropped and noted,
+	// and the session ends at the arrival time instead.
 	"session-ended-bad-time": {
 		want: func() models.Event {
-			ev := session(models.SessionChange{Ended: true, Start: utc(15, 55, 35, 47), Reason: "Meeting Ended."})
+			ev := session(models.SessionChange{Ended: true, Start: utc(15, 55, 35, 47), EndAtArrival: true, Reason: "Meeting Ended."})
 			ev.Type = "session-ended"
 			return ev
 		}(),
-		problems: []string{"end"},
+		problems: []string{"end: unparseable", "end: unreadable, so the session ends at the delivery's arrival time"},
 	},
+	// Older recording-stopped deliveries also name the file by id (fileId):
+	// the id is kept with the file.
+	"recording-stopped-fileid": {want: func() models.Event {
+		ev := legacyRec(models.StageStopped, []models.File{{ID: "62d148951a1eb20029fc9b05", Path: fxFilePath, URL: fxFileURL}})
+		ev.Type = "recording-stopped"
+		return ev
+	}()},
+	// A failure's reason is kept when the provider gives one, and then
+	// nothing is noted.
+	"participant-track-recording-failed-message": {want: func() models.Event {
+		ev := trackRec(models.StageFailed, "", nil)
+		ev.Recording.Message = fxErrMessage
+		ev.Type = "participant-track-recording-failed"
+		return ev
+	}()},
 	"unknown-type": {want: models.Event{Type: "meeting-teleported", MeetingID: fxMeeting}},
 	"wrong-types": {
 		want: func() models.Event {
@@ -818,4 +841,23 @@ func TestDecodeCallTimeText(t *testing.T) {
 		t.Errorf("got %s", webhooktest.Dump(ev))
 	}
 	webhooktest.CheckProblems(t, ev.Problems, []string{"timestamp"})
+}
+
+// TestDecodeWholeTypeNames: types are looked up whole, so a stage VideoSDK
+// does not document, even in a known family, is kept in the log only, and
+// every listed type decodes to a change at a known stage.
+func TestDecodeWholeTypeNames(t *testing.T) {
+	for _, typ := range []string{"recording-paused", "hls-processing", "recording-completed", "call-", "resource-", "agent-session-playable"} {
+		ev, err := Decode([]byte(`{"webhookType":"` + typ + `","data":{"meetingId":"m","id":"x","callId":"c"}}`))
+		if err != nil || ev.HasChange() {
+			t.Errorf("%s: %s, %v; want a log-only event", typ, webhooktest.Dump(ev), err)
+		}
+	}
+	for typ := range decoders {
+		ev, err := Decode([]byte(`{"webhookType":"` + typ + `","data":{"meetingId":"m","id":"x","callId":"c","message":"m"}}`))
+		if err != nil || !ev.HasChange() || webhooktest.ChangeCount(ev) != 1 {
+			t.Errorf("%s: %s, %v; want one change", typ, webhooktest.Dump(ev), err)
+		}
+		checkStages(t, ev)
+	}
 }

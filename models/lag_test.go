@@ -10,20 +10,27 @@ import (
 	"github.com/meetboard/meetboard/models/dbtest"
 )
 
+// logOnlyStore is a store on a migrated database with no decoder, so no
+// projector: it logs deliveries and applies none.
+func logOnlyStore(t *testing.T, url string) *models.Store {
+	t.Helper()
+	db, err := models.Open(url, models.DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	return models.NewStore(db, models.StoreOptions{})
+}
+
 // TestLag logs deliveries with no projector to apply them: Lag counts them
 // and gives when the oldest arrived, on both databases (SQLite once failed
 // to read the time back), and nothing once a rebuild's projector has
 // applied them.
 func TestLag(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
-		db, err := models.Open(url, models.DBOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := models.Migrate(db); err != nil {
-			t.Fatal(err)
-		}
-		logOnly := models.NewStore(db, models.StoreOptions{}) // no decoder: logs, applies nothing
+		logOnly := logOnlyStore(t, url)
 		defer logOnly.Close()
 		ctx := context.Background()
 		if lag, err := logOnly.Lag(ctx); err != nil || lag != (models.Lag{}) {
@@ -58,15 +65,9 @@ func TestLag(t *testing.T) {
 // says so; once a projector runs, Settle reports the models caught up.
 func TestLagAndSettle(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
-		db, err := models.Open(url, models.DBOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := models.Migrate(db); err != nil {
-			t.Fatal(err)
-		}
 		ctx := context.Background()
-		logOnly := models.NewStore(db, models.StoreOptions{}) // no Decode: no projector
+		logOnly := logOnlyStore(t, url)
+		db := logOnly.DB()
 		before := time.Now().UTC().Add(-time.Second)
 		for _, id := range []string{"a", "b", "c"} {
 			if _, err := logOnly.Ingest(ctx, decodeDelivery(t, body("participant-joined", map[string]any{"meetingId": "lag", "sessionId": "s", "participantId": id}))); err != nil {

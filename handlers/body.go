@@ -71,7 +71,7 @@ func (h *Handler) readBody(limit func(c *fiber.Ctx) int) fiber.Handler {
 		if stream == nil {
 			return c.Next()
 		}
-		max := limit(c)
+		maxBytes := limit(c)
 		var reserved int64
 		defer func() { h.bodies.budget.Release(reserved) }()
 		reserve := func(n int) bool {
@@ -87,9 +87,9 @@ func (h *Handler) readBody(limit func(c *fiber.Ctx) int) fiber.Handler {
 		)
 		switch enc := string(bytes.ToLower(bytes.TrimSpace(c.Request().Header.Peek(fiber.HeaderContentEncoding)))); enc {
 		case "", "identity":
-			body, err = readLimited(stream, max, reserve)
+			body, err = readLimited(stream, maxBytes, reserve)
 		case "gzip", "x-gzip":
-			body, err = readGzip(stream, max, reserve)
+			body, err = readGzip(stream, maxBytes, reserve)
 			c.Request().Header.Del(fiber.HeaderContentEncoding)
 		default:
 			drain(c, stream)
@@ -98,7 +98,7 @@ func (h *Handler) readBody(limit func(c *fiber.Ctx) int) fiber.Handler {
 		switch {
 		case errors.Is(err, errBodyTooLarge):
 			drain(c, stream)
-			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "request body is larger than the limit of "+formatBytes(max))
+			return fiber.NewError(fiber.StatusRequestEntityTooLarge, "request body is larger than the limit of "+formatBytes(maxBytes))
 		case errors.Is(err, errBodyBudget):
 			c.Context().SetConnectionClose()
 			c.Set(fiber.HeaderRetryAfter, "1")

@@ -101,6 +101,7 @@ type Handler struct {
 	// throttle holds off (address, username) pairs after failed sign-ins.
 	throttle *loginThrottle
 	lagState lagCache
+	public   publicSite
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -131,7 +132,7 @@ func New(cfg Config) *Server {
 	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
 	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx,
 		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit), sockets: newLiveSockets(cfg.LiveLimits),
-		throttle: newLoginThrottle(throttleCap)}
+		throttle: newLoginThrottle(throttleCap), public: parsePublicURL(cfg.PublicURL)}
 	h.feed = newFeed(h.hub, h.renderTopic, h.log)
 	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
 		if db, err := cfg.Store.DB().DB(); err == nil {

@@ -1,8 +1,6 @@
 package handlers
 
 import (
-	"net/url"
-
 	"github.com/coder/websocket"
 	"github.com/gofiber/fiber/v2"
 )
@@ -22,12 +20,11 @@ func (h *Handler) liveConnect(c *fiber.Ctx) error {
 	// Browsers send Origin; the socket only serves the dashboard's own
 	// pages (a missing Origin passes Accept, but requireOperator ran first).
 	opts := &websocket.AcceptOptions{}
-	if h.cfg.PublicURL != "" {
-		u, err := url.Parse(h.cfg.PublicURL)
-		if err != nil || c.Get(fiber.HeaderOrigin) != u.Scheme+"://"+u.Host {
+	if h.public.origin != "" {
+		if !h.publicOrigin(c.Get(fiber.HeaderOrigin)) {
 			return fiber.NewError(fiber.StatusForbidden, "origin not allowed")
 		}
-		opts.OriginPatterns = []string{u.Host}
+		opts.OriginPatterns = []string{h.public.host}
 	}
 	// The connection outlives the request: it lives on the server's context.
 	ctx := h.ctx

@@ -49,19 +49,26 @@ func (h *Handler) localHost(hostport string) bool {
 	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 		return true
 	}
-	if h.cfg.PublicURL != "" {
-		if u, err := url.Parse(h.cfg.PublicURL); err == nil && strings.EqualFold(u.Hostname(), host) {
-			return true
-		}
+	return h.public.hostname != "" && strings.EqualFold(h.public.hostname, host)
+}
+
+// publicSite is Config.PublicURL read once: the origin browsers send from
+// it, its host with the port, and its host name; all empty when unset.
+type publicSite struct {
+	origin, host, hostname string
+}
+
+// parsePublicURL reads Config.PublicURL (checked when the configuration
+// was read; an unreadable one counts as unset).
+func parsePublicURL(s string) publicSite {
+	u, err := url.Parse(s)
+	if s == "" || err != nil || u.Host == "" {
+		return publicSite{}
 	}
-	return false
+	return publicSite{origin: u.Scheme + "://" + u.Host, host: u.Host, hostname: u.Hostname()}
 }
 
 // publicOrigin reports whether an Origin header is the public URL's.
 func (h *Handler) publicOrigin(origin string) bool {
-	if h.cfg.PublicURL == "" {
-		return false
-	}
-	u, err := url.Parse(h.cfg.PublicURL)
-	return err == nil && strings.EqualFold(origin, u.Scheme+"://"+u.Host)
+	return h.public.origin != "" && strings.EqualFold(origin, h.public.origin)
 }

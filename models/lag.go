@@ -71,10 +71,13 @@ func (s *Store) Applied(ctx context.Context, res Result) (Result, error) {
 	return res, err
 }
 
+// waitingRows are the log rows the projector has not read yet, as r:
+// those past its position in commit order.
+const waitingRows = ` FROM raw_events r, projector_position p WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id)`
+
 // behindSQL finds a log row the projector has not read yet, with an id up
 // to the argument.
-const behindSQL = `SELECT EXISTS (SELECT 1 FROM raw_events r, projector_position p
-	WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id) AND r.id <= ?)`
+const behindSQL = `SELECT EXISTS (SELECT 1` + waitingRows + ` AND r.id <= ?)`
 
 // Settle waits, up to wait, until the models reflect every delivery logged
 // before it was called, so a script that posts and then reads sees its
@@ -121,14 +124,13 @@ func (l Lag) Age(now time.Time) time.Duration {
 // scan into a time. The two reads may straddle a projector commit, which
 // at worst makes the time that of a newer waiting row (or none: Age 0).
 func (s *Store) Lag(ctx context.Context) (Lag, error) {
-	const waiting = ` FROM raw_events r, projector_position p WHERE p.id = 1 AND (r.xid, r.id) > (p.xid, p.event_id)`
 	var l Lag
 	db := s.db.WithContext(ctx)
-	if err := db.Raw(`SELECT COUNT(*)` + waiting).Scan(&l.Events).Error; err != nil || l.Events == 0 {
+	if err := db.Raw(`SELECT COUNT(*)` + waitingRows).Scan(&l.Events).Error; err != nil || l.Events == 0 {
 		return Lag{}, err
 	}
 	var oldest []time.Time
-	if err := db.Raw(`SELECT r.received_at` + waiting + ` ORDER BY r.received_at LIMIT 1`).Scan(&oldest).Error; err != nil {
+	if err := db.Raw(`SELECT r.received_at` + waitingRows + ` ORDER BY r.received_at LIMIT 1`).Scan(&oldest).Error; err != nil {
 		return Lag{}, err
 	}
 	if len(oldest) > 0 {

@@ -14,14 +14,7 @@ import (
 // projector: it logs deliveries and applies none.
 func logOnlyStore(t *testing.T, url string) *models.Store {
 	t.Helper()
-	db, err := models.Open(url, models.DBOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := models.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
-	return models.NewStore(db, models.StoreOptions{})
+	return models.NewStore(migratedDB(t, url, models.DBOptions{}), models.StoreOptions{})
 }
 
 // TestLag logs deliveries with no projector to apply them: Lag counts them

@@ -18,21 +18,9 @@ import (
 // setting made on the connection holds for every statement of the store.
 func openOneConnStore(t *testing.T, url string, opts models.StoreOptions) *models.Store {
 	t.Helper()
-	db, err := models.Open(url, models.DBOptions{MaxOpenConns: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := models.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
 	opts.Decode = testDecode
-	s := models.NewStore(db, opts)
-	t.Cleanup(func() {
-		s.Close()
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
+	s := models.NewStore(migratedDB(t, url, models.DBOptions{MaxOpenConns: 1}), opts)
+	t.Cleanup(s.Close)
 	return s
 }
 

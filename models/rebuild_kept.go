@@ -66,23 +66,17 @@ func endKeeping(tx *gorm.DB, until uint64) error {
 // them; a lifecycle never moves back).
 func emptyRebuilt(tx *gorm.DB, since time.Time) error {
 	rebuilt := tx.Model(&Meeting{}).Select("id").Where("first_seen_at >= ?", since)
-	steps := []struct {
-		table, where string
-		arg          any
-	}{
-		{"attendances", "participant_ref IN (SELECT id FROM participants WHERE meeting_ref IN (?))", rebuilt},
-		{"participants", "meeting_ref IN (?)", rebuilt},
-		{"call_steps", "call_ref IN (SELECT id FROM calls WHERE meeting_ref IN (?))", rebuilt},
-		{"calls", "meeting_ref IN (?)", rebuilt},
+	wheres := []string{
+		"attendances WHERE participant_ref IN (SELECT id FROM participants WHERE meeting_ref IN (?))",
+		"participants WHERE meeting_ref IN (?)",
+		"call_steps WHERE call_ref IN (SELECT id FROM calls WHERE meeting_ref IN (?))",
+		"calls WHERE meeting_ref IN (?)",
 	}
 	for _, t := range keepTables {
-		steps = append(steps, struct {
-			table, where string
-			arg          any
-		}{t, "meeting_ref IN (?)", rebuilt})
+		wheres = append(wheres, t+" WHERE meeting_ref IN (?)")
 	}
-	for _, st := range steps {
-		if err := tx.Exec("DELETE FROM "+st.table+" WHERE "+st.where, st.arg).Error; err != nil {
+	for _, w := range wheres {
+		if err := tx.Exec("DELETE FROM "+w, rebuilt).Error; err != nil {
 			return err
 		}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+	"gorm.io/gorm"
+
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/models/dbtest"
 )
@@ -31,24 +33,31 @@ func openStore(t *testing.T, url string) *models.Store {
 // openStoreWith is openStore with options.
 func openStoreWith(t *testing.T, url string, opts models.StoreOptions) *models.Store {
 	t.Helper()
-	db, err := models.Open(url, models.DBOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := models.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
+	db := migratedDB(t, url, models.DBOptions{})
 	if opts.Decode == nil {
 		opts.Decode = testDecode
 	}
 	s := models.NewStore(db, opts)
+	t.Cleanup(s.Close) // before the database closes: cleanups run last first
+	return s
+}
+
+// migratedDB opens and migrates a database, closed when the test ends.
+func migratedDB(t *testing.T, url string, opts models.DBOptions) *gorm.DB {
+	t.Helper()
+	db, err := models.Open(url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		s.Close()
 		if sqlDB, err := db.DB(); err == nil {
 			sqlDB.Close()
 		}
 	})
-	return s
+	if err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 // fixture reads a fixture body, e.g. "v2/participant-joined".

@@ -87,13 +87,7 @@ func TestSessionEndUnreadable(t *testing.T) {
 func TestMeetinglessOutcomes(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
 		s := openStore(t, url)
-		db, err := models.Open(url, models.DBOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if sqlDB, err := db.DB(); err == nil {
-			t.Cleanup(func() { sqlDB.Close() })
-		}
+		db := s.DB()
 		for _, c := range []struct{ fixture, table string }{
 			{"legacy/resource-acquired", "resources"},
 			{"legacy/ai-deployment-session-started", "agent_sessions"},

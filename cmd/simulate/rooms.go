@@ -219,7 +219,7 @@ func newWorld(rng *rand.Rand, rooms int, fail float64) *world {
 		w.ourLines = append(w.ourLines, w.phone())
 	}
 	for i := range rooms {
-		w.openRoom(time.Duration(i)*5*time.Second + w.between(0, 3*time.Second))
+		w.openRoom(30*time.Second*time.Duration(i)/time.Duration(max(rooms, 1)) + w.between(0, 3*time.Second))
 	}
 	return w
 }

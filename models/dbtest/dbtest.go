@@ -122,7 +122,7 @@ func PostgresDSN(t testing.TB) string {
 		t.Fatalf("dbtest: creating database on %s%s: %v", source, u.Redacted(), err)
 	}
 	t.Cleanup(func() {
-		if err := exec1(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if err := dropDatabase(admin, name); err != nil {
 			t.Errorf("dbtest: dropping database %s: %v", name, err)
 		}
 	})
@@ -130,6 +130,19 @@ func PostgresDSN(t testing.TB) string {
 	u.Path = "/" + name
 	u.RawPath = ""
 	return u.String()
+}
+
+// dropDatabase drops a test's database, ending its connections. WITH
+// (FORCE) fails for a role that may not end another role's process, such
+// as an autovacuum worker that happens to be on the database; a plain DROP
+// stops that worker by itself, so it is tried a few times instead.
+func dropDatabase(admin, name string) error {
+	err := exec1(admin, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	for try := 0; err != nil && strings.Contains(err.Error(), "42501") && try < 20; try++ {
+		time.Sleep(250 * time.Millisecond)
+		err = exec1(admin, "DROP DATABASE IF EXISTS "+name)
+	}
+	return err
 }
 
 // exec1 runs one statement on a fresh connection to dsn.

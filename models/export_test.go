@@ -59,3 +59,7 @@ func WatchCompares(o *Operators) func() []int {
 	}
 	return func() []int { return append([]int(nil), costs...) }
 }
+
+// MigrateTo applies the migrations up to a version, for tests of an
+// upgrade.
+func MigrateTo(db *gorm.DB, version int) error { return migrateTo(db, version) }

@@ -18,6 +18,9 @@ func (s *Store) logBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
 	raws := make([]RawEvent, 0, len(batch))
 	logged := make([]int, len(batch)) // index in raws, or -1 for a duplicate
 	firstOf := map[[2]string]int{}    // provider and event id: first delivery
+	if err := lockEventIDs(tx, batch); err != nil {
+		return nil, err
+	}
 	prior, err := s.priorEvents(tx, batch)
 	if err != nil {
 		return nil, err
@@ -81,6 +84,34 @@ func newRawEvent(d Delivery) RawEvent {
 		raw.ProviderEventID = &id
 	}
 	return raw
+}
+
+// eventIDLock is the first key of the advisory locks logBatch takes on
+// provider event ids (the second is a hash of the provider and the id).
+const eventIDLock = 7262013
+
+// lockEventIDs takes, on PostgreSQL, a lock for each provider event id of
+// the batch until its transaction ends, so two committers (of one instance
+// or several) logging the same provider event take turns, and the second
+// finds the first's row: the partitioned log has no unique index to stop
+// it (see migration 0013). Locks are taken in hash order, so committers
+// never wait on each other in a circle. SQLite has one writer.
+func lockEventIDs(tx *gorm.DB, batch []*pending) error {
+	if !isPostgres(tx) {
+		return nil
+	}
+	var keys []any
+	for _, p := range batch {
+		if id := p.d.Event.ProviderEventID; id != "" {
+			keys = append(keys, p.d.Provider+":"+id)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	values := strings.TrimSuffix(strings.Repeat("(?::text),", len(keys)), ",")
+	return tx.Exec(`SELECT pg_advisory_xact_lock(?, h) FROM (SELECT DISTINCT hashtext(k) AS h FROM (VALUES `+values+`) AS ids(k) ORDER BY h) AS locks`,
+		append([]any{eventIDLock}, keys...)...).Error
 }
 
 // priorEvents finds the logged deliveries that carried the provider event

@@ -16,10 +16,15 @@ import (
 var migrationFiles embed.FS
 
 // Migration is one versioned schema change. Its file name gives its version
-// ("0001_init.sql" is version 1).
+// ("0001_init.sql" is version 1) and, when the change differs between the
+// databases, the one it is for ("0013_log_partitions.postgres.sql" and
+// "0013_log_partitions.sqlite.sql" are both version 13).
 type Migration struct {
 	Version int
 	Name    string
+	// Dialect is "postgres" or "sqlite" for a change to one database only,
+	// "" for both.
+	Dialect string
 	SQL     string
 }
 
@@ -42,7 +47,14 @@ func Migrations() ([]Migration, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, Migration{Version: v, Name: strings.TrimSuffix(base, ".sql"), SQL: string(body)})
+		name := strings.TrimSuffix(base, ".sql")
+		dialect := ""
+		for _, d := range []string{"postgres", "sqlite"} {
+			if n, ok := strings.CutSuffix(name, "."+d); ok {
+				name, dialect = n, d
+			}
+		}
+		out = append(out, Migration{Version: v, Name: name, Dialect: dialect, SQL: string(body)})
 	}
 	return out, nil
 }
@@ -58,6 +70,11 @@ type schemaMigration struct {
 // recorded in the schema_migrations table. Instances starting together on
 // one PostgreSQL database take turns through an advisory lock.
 func Migrate(db *gorm.DB) error {
+	return migrateTo(db, int(^uint(0)>>1))
+}
+
+// migrateTo is Migrate up to a version, for tests of an upgrade.
+func migrateTo(db *gorm.DB, version int) error {
 	migs, err := Migrations()
 	if err != nil {
 		return err
@@ -67,6 +84,9 @@ func Migrate(db *gorm.DB) error {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, m := range migs {
+		if m.Version > version || m.Dialect != "" && m.Dialect != dialectName(db) {
+			continue
+		}
 		err := db.Transaction(func(tx *gorm.DB) error {
 			if isPostgres(tx) {
 				if err := tx.Exec("SELECT pg_advisory_xact_lock(7262010)").Error; err != nil {
@@ -134,17 +154,22 @@ func expandTypes(sql string, types map[string]string) string {
 }
 
 // splitStatements cuts a migration file into statements, dropping comment
-// lines. Statements end with a semicolon at the end of a line.
+// lines. Statements end with a semicolon at the end of a line, outside a
+// dollar-quoted body (a DO block's, between lines holding $$).
 func splitStatements(sql string) []string {
 	var out []string
 	var cur strings.Builder
+	quoted := false
 	for _, line := range strings.Split(sql, "\n") {
 		if strings.HasPrefix(strings.TrimSpace(line), "--") {
 			continue
 		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
-		if strings.HasSuffix(strings.TrimSpace(line), ";") {
+		if strings.Count(line, "$$")%2 == 1 {
+			quoted = !quoted
+		}
+		if !quoted && strings.HasSuffix(strings.TrimSpace(line), ";") {
 			if s := strings.TrimSpace(cur.String()); s != ";" {
 				out = append(out, strings.TrimSuffix(s, ";"))
 			}
@@ -158,3 +183,11 @@ func splitStatements(sql string) []string {
 }
 
 func isPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
+
+// dialectName is "postgres" or "sqlite", as migration file names say it.
+func dialectName(db *gorm.DB) string {
+	if isPostgres(db) {
+		return "postgres"
+	}
+	return "sqlite"
+}

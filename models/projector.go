@@ -173,8 +173,11 @@ type logRow struct {
 // EventOutcome is what applying one event did, in event_outcomes.
 type EventOutcome struct {
 	EventID uint64 `gorm:"primaryKey;autoIncrement:false"`
-	Outcome string
-	Detail  string
+	// ReceivedAt is the event's arrival, by which PostgreSQL partitions
+	// the outcomes as it does the log (see partitions.go).
+	ReceivedAt time.Time
+	Outcome    string
+	Detail     string
 }
 
 // projectorPosition is how far the projector has read the log.
@@ -311,7 +314,7 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 	results := make([]Result, len(rows))
 	for i, r := range rows {
 		d := ds[i]
-		o := EventOutcome{EventID: r.ID}
+		o := EventOutcome{EventID: r.ID, ReceivedAt: r.ReceivedAt}
 		switch {
 		case failed[r.ID] == errKept:
 			o.Outcome = OutcomeStored
@@ -341,7 +344,11 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 		}
 		return nil, err
 	}
-	if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "event_id"}},
+	key := []clause.Column{{Name: "event_id"}}
+	if isPostgres(tx) {
+		key = append(key, clause.Column{Name: "received_at"}) // the partition key is part of the primary key
+	}
+	if err := tx.Clauses(clause.OnConflict{Columns: key,
 		DoUpdates: clause.AssignmentColumns([]string{"outcome", "detail"})}).
 		CreateInBatches(outcomes, writeBatchSize).Error; err != nil {
 		return nil, err

@@ -212,7 +212,7 @@ func (s *Store) Event(ctx context.Context, id uint64) (RawEvent, error) {
 func (s *Store) events(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Model(&RawEvent{}).
 		Select("raw_events.*, COALESCE(o.outcome, ?) AS outcome, COALESCE(o.detail, raw_events.detail) AS detail", OutcomePending).
-		Joins("LEFT JOIN event_outcomes o ON o.event_id = raw_events.id")
+		Joins("LEFT JOIN event_outcomes o ON " + outcomeJoin(s.db))
 }
 
 // Ping checks that the database answers.
@@ -256,4 +256,14 @@ func withPrefix(q *gorm.DB, column, prefix string) *gorm.DB {
 	}
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return q.Where(column+" LIKE ? ESCAPE '\\'", r.Replace(prefix)+"%")
+}
+
+// outcomeJoin matches an event's outcome to its log row; on PostgreSQL by
+// the arrival time too, so only the one partition of the outcomes that can
+// hold it is read.
+func outcomeJoin(db *gorm.DB) string {
+	if isPostgres(db) {
+		return "o.event_id = raw_events.id AND o.received_at = raw_events.received_at"
+	}
+	return "o.event_id = raw_events.id"
 }

@@ -156,11 +156,11 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 			s.project()
 		}()
 	}
-	if opts.Retention > 0 {
+	if opts.Retention > 0 || isPostgres(db) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.prune()
+			s.maintainLog()
 		}()
 	}
 	go func() {

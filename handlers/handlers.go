@@ -4,7 +4,6 @@ package handlers
 
 import (
 	"context"
-	"crypto/rsa"
 	"database/sql"
 	"errors"
 	"log/slog"
@@ -14,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/live"
 	"github.com/meetboard/meetboard/models"
 	"github.com/meetboard/meetboard/static"
@@ -33,15 +33,16 @@ const headerLimit = 8 << 10
 // Config is what the handlers need.
 type Config struct {
 	Store *models.Store
-	// VideoSDKKey, when set, is the public key every VideoSDK delivery's
-	// signature must verify against.
-	VideoSDKKey *rsa.PublicKey
-	// DailySecret, when set, is the (base64-decoded) HMAC secret Daily signs
-	// deliveries with.
-	DailySecret []byte
-	// IotumToken, when set, must equal every iotum delivery's
-	// x-signing-token header.
-	IotumToken string
+	// Providers are the webhook providers, each served at its Path; nil
+	// means the registry, webhooks.Providers(). New panics on a list that
+	// fails webhooks.Validate. The store's Decode must know the same
+	// providers (webhooks.Decoder of the list).
+	Providers []webhooks.Provider
+	// Verifiers holds, by provider name, the check every delivery of that
+	// provider must pass (its Secret.Parse of the configured secret); a
+	// provider with none accepts deliveries unverified. New panics on a
+	// name that is not among Providers.
+	Verifiers map[string]webhooks.Verifier
 	// Operators holds the accounts pages, the API and the live socket
 	// require; with none (and no APIToken) the dashboard is open.
 	Operators *models.Operators
@@ -127,6 +128,10 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Providers == nil {
+		cfg.Providers = webhooks.Providers()
+	}
+	sources := webhookSources(cfg.Providers, cfg.Verifiers)
 	// Pushed fragments render with the server's context: it carries the
 	// link allowlist as each page request's does.
 	ctx, cancel := context.WithCancel(views.WithLinkHosts(context.Background(), cfg.LinkHosts))
@@ -169,15 +174,15 @@ func New(cfg Config) *Server {
 	// The live socket takes its connection out of fasthttp's hands (see upgrade).
 	app.Server().KeepHijackedConns = true
 	app.Use(h.readBody(func(c *fiber.Ctx) int {
-		if webhookProvider(c.Path()) != "" {
+		if webhookProvider(c.Path(), cfg.Providers) != "" {
 			return cfg.BodyLimit
 		}
 		return formBodyLimit
 	}), securityHeaders(), linkHosts(cfg.LinkHosts))
 
 	// Providers: verified per provider; only failures are limited.
-	for _, src := range h.webhookSources() {
-		app.Post("/webhooks/"+src.provider, h.webhook(src))
+	for _, src := range sources {
+		app.Post(src.Path(), h.webhook(src))
 	}
 	// Open to all: health, assets, signing in.
 	app.Get("/healthz", h.healthz)
@@ -248,7 +253,7 @@ func bodyOutcome(status int) string {
 func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
-		if p, outcome := webhookProvider(c.Path()), bodyOutcome(fe.Code); p != "" && outcome != "" {
+		if p, outcome := webhookProvider(c.Path(), h.cfg.Providers), bodyOutcome(fe.Code); p != "" && outcome != "" {
 			h.recordWebhook(h.log, p, models.Event{}, outcome, fe.Code, 0, -1)
 		}
 		return fail(c, fe.Code, fe.Message)

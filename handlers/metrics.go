@@ -16,9 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/meetboard/meetboard/handlers/webhooks/daily"
-	"github.com/meetboard/meetboard/handlers/webhooks/iotum"
-	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/live"
 	"github.com/meetboard/meetboard/models"
 )
@@ -253,18 +251,19 @@ func (m *metrics) handler() fiber.Handler {
 	return adaptor.HTTPHandler(m.http)
 }
 
-// webhookProvider names the provider a request path is the webhook URL of
-// ("" when it is none), for answers given outside the webhook handlers: a
-// body over the limit is answered 413 by the error handler, before any
-// route runs. Like the router, it ignores case and a trailing slash.
-func webhookProvider(path string) string {
-	p, ok := strings.CutPrefix(strings.ToLower(strings.TrimSuffix(path, "/")), "/webhooks/")
+// webhookProvider names the provider of providers a request path is the
+// webhook URL of ("" when it is none), for answers given outside the
+// webhook handlers: a body over the limit is answered 413 by the error
+// handler, before any route runs. Like the router, it ignores case and a
+// trailing slash. Only these names become provider labels, so a path
+// cannot add series.
+func webhookProvider(path string, providers []webhooks.Provider) string {
+	name, ok := strings.CutPrefix(strings.ToLower(strings.TrimSuffix(path, "/")), webhooks.PathPrefix)
 	if !ok {
 		return ""
 	}
-	switch p {
-	case videosdk.Provider, daily.Provider, iotum.Provider:
-		return p
+	if p, ok := webhooks.Find(providers, name); ok {
+		return p.Name
 	}
 	return ""
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/live"
 )
 
@@ -332,7 +333,7 @@ func TestMetricsWebhookProvider(t *testing.T) {
 		"/api/meetings":       "",
 		"/webhooks/videosdkx": "",
 	} {
-		if got := webhookProvider(path); got != want {
+		if got := webhookProvider(path, webhooks.Providers()); got != want {
 			t.Errorf("webhookProvider(%q) = %q, want %q", path, got, want)
 		}
 	}

@@ -4,18 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/meetboard/meetboard/handlers/webhooks/daily"
-	"github.com/meetboard/meetboard/handlers/webhooks/iotum"
-	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/models"
 )
-
-// dailyMaxSkew is how far X-Webhook-Timestamp may be from now.
-const dailyMaxSkew = 5 * time.Minute
 
 // webhookAnswer is the body of a 2xx webhook answer.
 type webhookAnswer struct {
@@ -24,70 +20,61 @@ type webhookAnswer struct {
 	Repeat  bool   `json:"repeat,omitempty"`
 }
 
-// webhookSource is what differs between the providers' endpoints.
+// webhookSource is one provider's endpoint: its registry entry and, when
+// its secret is configured, the check every delivery must pass.
 type webhookSource struct {
-	provider string
+	webhooks.Provider
 	// verify checks the signature or token; nil when none is configured.
-	verify func(c *fiber.Ctx, body []byte, received time.Time) error
-	decode func(body []byte) (models.Event, error)
-	// isTest spots a set-up request, answered 200 and not stored; it is
-	// asked only of bodies that fail verification or decoding.
-	isTest func(body []byte) bool
+	verify webhooks.Verifier
 }
 
-// webhookSources lists the providers with the secrets configured.
-func (h *Handler) webhookSources() []webhookSource {
-	videoSDK := webhookSource{provider: videosdk.Provider, decode: videosdk.Decode}
-	if key := h.cfg.VideoSDKKey; key != nil {
-		videoSDK.verify = func(c *fiber.Ctx, body []byte, _ time.Time) error {
-			return videosdk.Verify(key, body, c.Get(videosdk.SignatureHeader))
+// webhookSources pairs each provider with its configured verifier. A
+// verifier for a provider not in the list is a wiring mistake that would
+// leave deliveries unverified unnoticed, so it panics, as a list that
+// fails webhooks.Validate does.
+func webhookSources(list []webhooks.Provider, verifiers map[string]webhooks.Verifier) []webhookSource {
+	if err := webhooks.Validate(list); err != nil {
+		panic("handlers: webhook providers: " + err.Error())
+	}
+	for name := range verifiers {
+		if _, ok := webhooks.Find(list, name); !ok {
+			panic("handlers: a webhook verifier for provider " + strconv.Quote(name) + ", which is not among the providers")
 		}
 	}
-	// Daily's test request, sent when a webhook is created or re-activated,
-	// must get a 200 quickly or Daily refuses to create the webhook.
-	dailySource := webhookSource{provider: daily.Provider, decode: daily.Decode, isTest: daily.IsTest}
-	if secret := h.cfg.DailySecret; secret != nil {
-		dailySource.verify = func(c *fiber.Ctx, body []byte, received time.Time) error {
-			return daily.Verify(secret, body, c.Get(daily.SignatureHeader), c.Get(daily.TimestampHeader), received, dailyMaxSkew)
-		}
+	sources := make([]webhookSource, len(list))
+	for i, p := range list {
+		sources[i] = webhookSource{Provider: p, verify: verifiers[p.Name]}
 	}
-	// iotum (Callbridge) signs with a static token.
-	iotumSource := webhookSource{provider: iotum.Provider, decode: iotum.Decode}
-	if token := h.cfg.IotumToken; token != "" {
-		iotumSource.verify = func(c *fiber.Ctx, _ []byte, _ time.Time) error {
-			return iotum.Verify(token, c.Get(iotum.TokenHeader))
-		}
-	}
-	return []webhookSource{videoSDK, dailySource, iotumSource}
+	return sources
 }
 
 // webhook receives one provider's deliveries: verify the signature on the
 // raw bytes, decode, commit the event log row, and only then answer 2xx.
 // The projector applies it to the models behind the answer.
 func (h *Handler) webhook(src webhookSource) fiber.Handler {
-	isTest := func(body []byte) bool { return src.isTest != nil && src.isTest(body) }
+	isTest := func(body []byte) bool { return src.IsTest != nil && src.IsTest(body) }
 	return func(c *fiber.Ctx) error {
 		received := time.Now().UTC()
 		// readBody's buffer, not Fiber's reused memory: the store keeps it.
 		body := requestBody(c)
 		if src.verify != nil {
-			if err := src.verify(c, body, received); err != nil {
+			if err := src.verify(body, func(name string) string { return c.Get(name) }, received); err != nil {
 				if isTest(body) {
 					return c.JSON(fiber.Map{"status": "ok"})
 				}
-				return h.refuse(c, src.provider, received, fiber.StatusUnauthorized, outcomeRejected, err.Error())
+				return h.refuse(c, src.Name, received, fiber.StatusUnauthorized, outcomeRejected, err.Error())
 			}
 		}
-		ev, err := src.decode(body)
+		ev, err := src.Decode(body)
 		if err != nil {
 			if isTest(body) {
 				return c.JSON(fiber.Map{"status": "ok"})
 			}
 			// The decoder's message may quote the body, so it goes to the
 			// sender only.
-			return h.refuse(c, src.provider, received, fiber.StatusBadRequest, outcomeMalformed, err.Error())
+			return h.refuse(c, src.Name, received, fiber.StatusBadRequest, outcomeMalformed, err.Error())
 		}
-		return h.ingest(c, models.Delivery{Provider: src.provider, Body: body, ReceivedAt: received, Event: ev})
+		return h.ingest(c, models.Delivery{Provider: src.Name, Body: body, ReceivedAt: received, Event: ev})
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/rsa"
 	"flag"
 	"fmt"
 	"io"
@@ -13,8 +12,7 @@ import (
 	"time"
 
 	"github.com/meetboard/meetboard/handlers"
-	"github.com/meetboard/meetboard/handlers/webhooks/daily"
-	"github.com/meetboard/meetboard/handlers/webhooks/videosdk"
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/views"
 )
 
@@ -28,9 +26,10 @@ type config struct {
 	StaleAfter  time.Duration
 	Retention   time.Duration
 	LogLevel    slog.Level
-	VideoSDKKey *rsa.PublicKey
-	DailySecret []byte
-	IotumToken  string
+	// Verifiers holds, by provider name, the check built from each
+	// provider's configured secret (see webhooks.Secret); a provider
+	// without one accepts deliveries unverified.
+	Verifiers map[string]webhooks.Verifier
 	// Access and hardening.
 	APIToken            string
 	PublicURL           string
@@ -63,7 +62,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
-	var bodyLimit, bodyMemory, batchWindow, staleAfter, retention, logLevel, keyFile string
+	var bodyLimit, bodyMemory, batchWindow, staleAfter, retention, logLevel string
 	fs.StringVar(&c.Addr, "addr", env("DASHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env DASHBOARD_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("DATABASE_URL", "./dashboard.db"),
 		"SQLite file, or a postgres:// URL (env DATABASE_URL)")
@@ -113,8 +112,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	intVar(&c.LoginRateLimit, "login-rate-limit", "DASHBOARD_LOGIN_RATE_LIMIT", 20,
 		"sign-in `attempts` per minute per source address")
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
-	fs.StringVar(&keyFile, "videosdk-public-key-file", env("VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE", ""),
-		"PEM file with VideoSDK's webhook public key (env VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE, or the PEM itself in VIDEOSDK_WEBHOOK_PUBLIC_KEY)")
+	// Each provider's secret file flag, by provider name.
+	providers := webhooks.Providers()
+	secretFiles := map[string]*string{}
+	for _, p := range providers {
+		if s := p.Secret; s.FileFlag != "" {
+			secretFiles[p.Name] = fs.String(s.FileFlag, env(s.FileEnv, ""), s.FileUsage)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -148,18 +153,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
 		return c, fmt.Errorf("-log-level: %w", err)
 	}
-	pemText := getenv("VIDEOSDK_WEBHOOK_PUBLIC_KEY")
-	if keyFile != "" {
-		b, err := os.ReadFile(keyFile)
-		if err != nil {
-			return c, fmt.Errorf("-videosdk-public-key-file: %w", err)
-		}
-		pemText = string(b)
-	}
-	if strings.TrimSpace(pemText) != "" {
-		if c.VideoSDKKey, err = videosdk.ParsePublicKey([]byte(pemText)); err != nil {
-			return c, err
-		}
+	if c.Verifiers, err = parseSecrets(providers, getenv, secretFiles); err != nil {
+		return c, err
 	}
 	if c.DBMaxConns < 0 || c.Committers < 0 || c.WebhookFailureLimit < 0 || c.LoginRateLimit < 0 || c.MaxConns < 0 ||
 		c.LiveLimits.SessionSockets < 0 || c.LiveLimits.SessionTopics < 0 || c.LiveLimits.AddrSockets < 0 || c.LiveLimits.AddrTopics < 0 {
@@ -168,12 +163,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.LiveBuffer < 1 {
 		return c, fmt.Errorf("-live-buffer: want at least 1, got %d", c.LiveBuffer)
 	}
-	if secret := strings.TrimSpace(getenv("DAILY_WEBHOOK_SECRET")); secret != "" {
-		if c.DailySecret, err = daily.ParseSecret(secret); err != nil {
-			return c, fmt.Errorf("DAILY_WEBHOOK_SECRET: %w", err)
-		}
-	}
-	c.IotumToken = strings.TrimSpace(getenv("IOTUM_SIGNING_TOKEN"))
 	c.APIToken = strings.TrimSpace(getenv("DASHBOARD_API_TOKEN"))
 	if c.APIToken != "" && len(c.APIToken) < 20 {
 		return c, fmt.Errorf("DASHBOARD_API_TOKEN: use at least 20 characters")
@@ -196,6 +185,35 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
+}
+
+// parseSecrets reads each provider's secret, from the file its flag names
+// when it has one and the flag is set, else from its environment variable,
+// and parses it into the provider's verifier. A blank secret leaves the
+// provider unverified. Errors name the flag or variable the secret came
+// from.
+func parseSecrets(providers []webhooks.Provider, getenv func(string) string, files map[string]*string) (map[string]webhooks.Verifier, error) {
+	verifiers := map[string]webhooks.Verifier{}
+	for _, p := range providers {
+		s := p.Secret
+		text, from := getenv(s.Env), s.Env
+		if file := files[p.Name]; file != nil && *file != "" {
+			b, err := os.ReadFile(*file)
+			if err != nil {
+				return nil, fmt.Errorf("-%s: %w", s.FileFlag, err)
+			}
+			text, from = string(b), "-"+s.FileFlag
+		}
+		if text = strings.TrimSpace(text); text == "" {
+			continue
+		}
+		v, err := s.Parse(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", from, err)
+		}
+		verifiers[p.Name] = v
+	}
+	return verifiers, nil
 }
 
 // parseDays reads a duration that may be given in days ("90d") as well as

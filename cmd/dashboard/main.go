@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/meetboard/meetboard/handlers"
@@ -77,8 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	srv := handlers.New(handlers.Config{
 		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,
-		VideoSDKKey: cfg.VideoSDKKey, DailySecret: cfg.DailySecret, IotumToken: cfg.IotumToken,
-		APIToken: cfg.APIToken, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
+		Verifiers: cfg.Verifiers, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
+		TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
 		WebhookFailureLimit: cfg.WebhookFailureLimit, LoginRateLimit: cfg.LoginRateLimit, BodyMemory: cfg.BodyMemory,
 		Loopback: loopback(cfg.Addr), LiveLimits: cfg.LiveLimits,
 	})
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	ln = guardListener(ln, maxConns, log)
 	base := "http://" + displayAddr(ln.Addr())
 	fmt.Fprintf(stdout, "Dashboard: %s/\n", base)
-	fmt.Fprintf(stdout, "Webhook URLs: %[1]s/webhooks/videosdk %[1]s/webhooks/daily %[1]s/webhooks/iotum\n", base)
+	fmt.Fprintln(stdout, "Webhook URLs:", webhookURLs(base, webhooks.Providers()))
 	fmt.Fprintf(stdout, "Database: %s\n", describeDB(cfg.DatabaseURL))
 	if open {
 		fmt.Fprintln(stdout, "No operator accounts: the dashboard is open to anyone on this machine, so it listens on loopback only. "+
@@ -104,18 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		log.Warn("DASHBOARD_WEBHOOK_RATE_LIMIT is no longer read: deliveries that verify are never rate-limited; " +
 			"-webhook-failure-limit (DASHBOARD_WEBHOOK_FAILURE_LIMIT) limits failed ones")
 	}
-	for _, p := range []struct {
-		name, env string
-		set       bool
-	}{
-		{"VideoSDK", "VIDEOSDK_WEBHOOK_PUBLIC_KEY", cfg.VideoSDKKey != nil},
-		{"Daily", "DAILY_WEBHOOK_SECRET", cfg.DailySecret != nil},
-		{"iotum", "IOTUM_SIGNING_TOKEN", cfg.IotumToken != ""},
-	} {
-		if !p.set {
-			log.Warn(p.name + " webhooks are accepted unverified: set " + p.env + " to check them")
-		}
-	}
+	warnUnverified(log, webhooks.Providers(), cfg.Verifiers)
 
 	// Every commit, by this instance or another sharing the database,
 	// reaches this instance's browsers through the change feed.
@@ -139,6 +129,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		log.Warn("shutdown", "err", err)
 	}
 	return nil
+}
+
+// webhookURLs lists each provider's webhook URL on base, space-separated.
+func webhookURLs(base string, providers []webhooks.Provider) string {
+	urls := make([]string, len(providers))
+	for i, p := range providers {
+		urls[i] = base + p.Path()
+	}
+	return strings.Join(urls, " ")
+}
+
+// warnUnverified warns about each provider with no verifier configured:
+// anyone who can reach its URL can post deliveries.
+func warnUnverified(log *slog.Logger, providers []webhooks.Provider, verifiers map[string]webhooks.Verifier) {
+	for _, p := range providers {
+		if verifiers[p.Name] == nil {
+			log.Warn(p.Display + " webhooks are accepted unverified: set " + p.Secret.Env + " to check them")
+		}
+	}
 }
 
 // displayAddr turns a listen address into one a browser can open: a

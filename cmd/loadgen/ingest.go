@@ -25,10 +25,12 @@ import (
 type ingestReport struct {
 	Requests  int // answered, whatever the status
 	OK        int // 2xx
+	ValidOK   int // 2xx of the valid deliveries, with -poison
 	Errors    int // no answer (connection error, timeout)
 	Elapsed   time.Duration
 	RPS       float64 // answered requests per second
 	OKPS      float64 // 2xx per second
+	ValidOKPS float64 // 2xx per second of the valid deliveries, with -poison
 	P50, P90  time.Duration
 	P99, Max  time.Duration
 	Statuses  map[int]int
@@ -59,6 +61,7 @@ func newHTTPClient(c int, timeout time.Duration) *http.Client {
 }
 
 type workerStats struct {
+	poison   bool // posts -poison's deliveries
 	lat      []time.Duration
 	statuses map[int]int
 	outcomes map[string]int
@@ -83,7 +86,7 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 	// With -pace, request k over all workers is due at start + k/pace.
 	var paced atomic.Int64
 	for i := range stats {
-		ws := &workerStats{statuses: map[int]int{}, outcomes: map[string]int{}, errs: map[string]int{}}
+		ws := &workerStats{statuses: map[int]int{}, outcomes: map[string]int{}, errs: map[string]int{}, poison: i < cfg.Poison}
 		stats[i] = ws
 		wg.Add(1)
 		go func(w *worker) {
@@ -128,6 +131,9 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 			r.Statuses[k] += v
 			if k/100 == 2 {
 				r.OK += v
+				if !ws.poison {
+					r.ValidOK += v
+				}
 			}
 		}
 		for k, v := range ws.outcomes {
@@ -145,6 +151,7 @@ func drive(ctx context.Context, cfg config, base string, serverPID int) ingestRe
 	}
 	r.RPS = float64(r.Requests) / r.Elapsed.Seconds()
 	r.OKPS = float64(r.OK) / r.Elapsed.Seconds()
+	r.ValidOKPS = float64(r.ValidOK) / r.Elapsed.Seconds()
 	slices.Sort(lat)
 	r.P50, r.P90, r.P99 = percentile(lat, 0.50), percentile(lat, 0.90), percentile(lat, 0.99)
 	if len(lat) > 0 {
@@ -280,6 +287,10 @@ func printIngest(out io.Writer, mode string, cfg config, r ingestReport) {
 		r.Requests, r.Elapsed.Seconds(), r.StoppedBy, r.RPS, r.OKPS, r.Errors, fmtCounts(r.ErrKinds))
 	fmt.Fprintf(out, "  latency p50 %sms p90 %sms p99 %sms max %sms\n", fmtMS(r.P50), fmtMS(r.P90), fmtMS(r.P99), fmtMS(r.Max))
 	fmt.Fprintf(out, "  status %s; outcomes %s\n", fmtStatuses(r.Statuses), fmtCounts(r.Outcomes))
+	if cfg.Poison > 0 {
+		fmt.Fprintf(out, "  the %d valid workers of %d: %.0f 2xx/s (the %d posting poison deliveries: %.0f 2xx/s)\n",
+			cfg.Concurrency-cfg.Poison, cfg.Concurrency, r.ValidOKPS, cfg.Poison, r.OKPS-r.ValidOKPS)
+	}
 	fmt.Fprintf(out, "  cpu (cores, of %d): loadgen %s, server %s, everything else %s\n", runtime.NumCPU(), fmtCores(r.CPUSelf), fmtCores(r.CPUServer), fmtCores(r.CPUOther))
 	if r.Lag.Known {
 		fmt.Fprintf(out, "  models behind the event log: at most %.0f deliveries, the oldest waiting %ss; caught up %s after the load\n",

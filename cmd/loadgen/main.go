@@ -63,6 +63,7 @@ type config struct {
 	Alias       bool
 	Pace        int
 	Announce    int
+	Poison      int
 }
 
 func main() {
@@ -98,6 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.Settle, "settle", 5*time.Second, "idle: wait this long after connecting (and after closing) before reading VmRSS")
 	fs.IntVar(&cfg.Pace, "pace", 0, "ingest: webhooks per second over all workers (0: as fast as they are answered)")
 	fs.IntVar(&cfg.Announce, "announce", 1<<20, "bodies: the Content-Length each connection announces")
+	fs.IntVar(&cfg.Poison, "poison", 0, "ingest: this many of the -c workers post poison deliveries (a meeting id of 3,000 bytes, over the id bound), the others valid ones; the valid deliveries' rate is reported apart")
 	fs.BoolVar(&cfg.Alias, "alias", false, "push/idle: each client subscribes to the live-rooms page under its own name (rooms?before=N, a parameter the page ignores)")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a -url that is not on this machine (loopback)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed for ids and names (0: from the clock; ids are unique per run either way)")
@@ -131,6 +133,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("-timeout must be positive, -drain and -settle not negative")
 	case cfg.Pace < 0 || cfg.Pace > 1_000_000:
 		return cfg, fmt.Errorf("-pace %d: want 0 to 1000000", cfg.Pace)
+	case cfg.Poison < 0 || cfg.Poison >= cfg.Concurrency && cfg.Poison > 0:
+		return cfg, fmt.Errorf("-poison %d: want 0 to -c minus 1 (%d), so some workers post valid deliveries", cfg.Poison, cfg.Concurrency-1)
 	case cfg.Announce < 1:
 		return cfg, fmt.Errorf("-announce %d: want at least 1", cfg.Announce)
 	case (cfg.Mode == "idle" || cfg.Mode == "soak" || cfg.Mode == "bodies") && cfg.PID <= 0:

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,11 @@ func runID(rng *rand.Rand) string {
 
 // meeting is one room of the workload, with VideoSDK-looking ids.
 type meeting struct{ id, session string }
+
+// poisonIDLength is the meeting id length of -poison's deliveries: over the
+// dashboard's 256-byte bound, and past what PostgreSQL's btree indexes take
+// (about 2,700 bytes), as the deliveries that once failed every commit.
+const poisonIDLength = 3000
 
 func makeMeetings(rng *rand.Rand, n int) []meeting {
 	const chars = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -238,7 +244,12 @@ func newLoad(cfg config, base string, stream uint64) load {
 	run, meetings := runID(rng), makeMeetings(rng, cfg.Meetings)
 	l := load{client: newHTTPClient(cfg.Concurrency, cfg.Timeout), target: base + "/webhooks/videosdk"}
 	for i := range cfg.Concurrency {
-		l.workers = append(l.workers, newWorker(seed, run, i, meetings))
+		ms := meetings
+		if i < cfg.Poison {
+			// A meeting of its own, with an id over the dashboard's bound.
+			ms = []meeting{{id: strings.Repeat("p", poisonIDLength-len(run)-4) + run + fmt.Sprintf("%04d", i), session: "s"}}
+		}
+		l.workers = append(l.workers, newWorker(seed, run, i, ms))
 	}
 	return l
 }

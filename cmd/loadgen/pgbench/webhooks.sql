@@ -31,8 +31,8 @@ WITH logged AS (INSERT INTO raw_events (provider, type, received_at, meeting_id,
 SELECT 'videosdk', 'participant-joined', now(), 'm' || (((:r + g) * :c + :client_id) % 200), 's', encode(sha256(random()::text::bytea), 'hex'),
   convert_to('{"webhookType":"participant-left","data":{"meetingId":"jvsg-8rjn-j304","sessionId":"613731342f27f56e4fc4b6d0","participantId":"k3x9q2a1x4f","participantName":"Priya R.","reason":"network-disconnected"}}' || random(), 'UTF8'),
   false, ''
-FROM generate_series(1, :n) g RETURNING id)
-INSERT INTO event_outcomes (event_id, outcome) SELECT id, 'applied' FROM logged;
+FROM generate_series(1, :n) g RETURNING id, received_at)
+INSERT INTO event_outcomes (event_id, received_at, outcome) SELECT id, received_at, 'applied' FROM logged;
 WITH feed_lock AS (SELECT pg_advisory_xact_lock(42))
 INSERT INTO changes (created_at, meetings, others) SELECT now(), 'm', false FROM feed_lock;
 COMMIT;

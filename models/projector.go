@@ -217,7 +217,7 @@ func xidArg(db *gorm.DB) string {
 // as OutcomeError without being applied.
 func (s *Store) projectTx(ctx context.Context, limit int, failed map[uint64]error) (int, error) {
 	var n int
-	err := s.writeTx(ctx, func(tx *gorm.DB) error {
+	err := s.projectorTx(ctx, func(tx *gorm.DB) error {
 		pg := isPostgres(tx)
 		if pg {
 			var got bool

@@ -325,11 +325,49 @@ func (s *Store) writeTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	}
 	s.writing.Lock()
 	defer s.writing.Unlock()
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		// A projector pass on this connection may have left it relaxed.
+		if err := conn.Exec("PRAGMA synchronous = FULL").Error; err != nil {
+			return err
+		}
+		return sqliteTx(conn, fn)
+	})
+}
+
+// sqliteTx is a write transaction on SQLite that takes the write lock first.
+func sqliteTx(conn *gorm.DB, fn func(tx *gorm.DB) error) error {
+	return conn.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec("UPDATE projector_position SET id = 1 WHERE id = 1").Error; err != nil {
 			return err
 		}
 		return fn(tx)
+	})
+}
+
+// projectorTx is writeTx for a projector pass, whose commit need not wait
+// for the disk: everything it writes (models, outcomes, change feed, and
+// its position in the log) derives from the event log and commits
+// together, so a pass lost with the machine's power is applied again from
+// the log. On SQLite the pass commits with synchronous=NORMAL, which in WAL
+// mode survives a crash of the process and skips the fsync; the next
+// durable commit syncs its frames too. PostgreSQL's passes keep
+// synchronous commit: an asynchronous commit lost in a crash of the server
+// could give the change feed's numbers out again, and followers skip numbers
+// they have seen.
+func (s *Store) projectorTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if isPostgres(s.db) {
+		return s.writeTx(ctx, fn)
+	}
+	s.writing.Lock()
+	defer s.writing.Unlock()
+	return s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("PRAGMA synchronous = NORMAL").Error; err != nil {
+			return err
+		}
+		err := sqliteTx(conn, fn)
+		// Back to durable for whoever takes the connection next (writeTx
+		// sets it again anyway, other writers do not).
+		return errors.Join(err, conn.WithContext(context.Background()).Exec("PRAGMA synchronous = FULL").Error)
 	})
 }
 

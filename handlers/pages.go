@@ -33,9 +33,10 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 // loadPage reads what the page of topic t shows, under the lag banner.
 func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fragment, error) {
 	s := h.cfg.Store
-	meta := views.Meta{Nav: "/" + t.Kind, Filter: t.Meeting, Path: "/" + t.Kind, LiveURL: t.LiveURL()}
-	list := models.ListFilter{Prefix: t.Meeting, Limit: pageSize + 1, Offset: (t.Page - 1) * pageSize}
-	page := views.ListPage{Path: meta.Path, Filter: t.Meeting, Page: t.Page}
+	meta := views.Meta{Nav: "/" + t.Kind, Filter: t.Meeting, Path: "/" + t.Kind, LiveURL: t.LiveURL(),
+		Status: t.Status, Statuses: listStatuses(t.Kind)}
+	list := models.ListFilter{Prefix: t.Meeting, Status: t.Status, Limit: pageSize + 1, Offset: (t.Page - 1) * pageSize}
+	page := views.ListPage{Path: meta.Path, Filter: t.Meeting, Status: t.Status, Page: t.Page}
 	switch t.Kind {
 	case pageRooms:
 		meta.Title, meta.Nav, meta.Path = "Live rooms", "/", "/"

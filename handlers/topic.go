@@ -21,14 +21,16 @@ const (
 )
 
 // topic is what one page shows: its kind, its meeting filter (or, for a
-// meeting's page, the meeting id), and where it is in a paged list. Its
-// string form names the live topic that page subscribes to, so two
-// browsers showing the same thing share one render per change.
+// meeting's page, the meeting id), its status filter, and where it is in a
+// paged list. Its string form names the live topic that page subscribes
+// to, so two browsers showing the same thing share one render per change.
 type topic struct {
 	Kind    string
 	Meeting string
-	Page    int
-	Before  uint64
+	// Status is one of listStatuses(Kind), or empty for all.
+	Status string
+	Page   int
+	Before uint64
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -36,6 +38,9 @@ func (t topic) String() string {
 	v := url.Values{}
 	if t.Meeting != "" {
 		v.Set("meeting", t.Meeting)
+	}
+	if t.Status != "" {
+		v.Set("status", t.Status)
 	}
 	if t.Page > 1 {
 		v.Set("page", strconv.Itoa(t.Page))
@@ -93,6 +98,10 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	}
 	if len(t.Meeting) > models.MaxIDLength {
 		return topic{}, fmt.Errorf("a meeting id or filter is at most %d bytes, got %d", models.MaxIDLength, len(t.Meeting))
+	}
+	var err error
+	if t.Status, err = listStatus(kind, v.Get("status")); err != nil {
+		return topic{}, err
 	}
 	// What a page does not show by does not make it another topic: every
 	// variant would be rendered again at each change.

@@ -43,6 +43,11 @@ type Meta struct {
 	// where the filter form submits (empty for pages without a filter).
 	Filter string
 	Path   string
+	// Status is the status the page's list is filtered by, one of
+	// Statuses: the values its status filter offers (none for a page
+	// without one).
+	Status   string
+	Statuses []string
 	// LiveURL is the websocket the page subscribes to for updates.
 	LiveURL string
 	// Operator is who is signed in, and CSRF the token their sign-out form

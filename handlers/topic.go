@@ -18,6 +18,7 @@ const (
 	pageStreams    = "streams"
 	pageCalls      = "calls"
 	pageEvents     = "events"
+	pageProblems   = "problems"
 )
 
 // topic is what one page shows: its kind, its meeting filter (or, for a
@@ -31,6 +32,9 @@ type topic struct {
 	Status string
 	Page   int
 	Before uint64
+	// Cursor is where a page of problems starts (a models.ProblemCursor,
+	// canonical), "" for the newest.
+	Cursor string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -48,6 +52,9 @@ func (t topic) String() string {
 	if t.Before > 0 {
 		v.Set("before", strconv.FormatUint(t.Before, 10))
 	}
+	if t.Cursor != "" {
+		v.Set("before", t.Cursor)
+	}
 	if len(v) == 0 {
 		return t.Kind
 	}
@@ -62,7 +69,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -86,7 +93,13 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		}
 		t.Page = n
 	}
-	if b := v.Get("before"); b != "" {
+	if b := v.Get("before"); b != "" && kind == pageProblems {
+		c, err := models.ParseProblemCursor(b)
+		if err != nil {
+			return topic{}, err
+		}
+		t.Cursor = c.String()
+	} else if b != "" {
 		n, err := strconv.ParseUint(b, 10, 64)
 		if err != nil {
 			return topic{}, fmt.Errorf("before must be an event id, got %q", b)
@@ -110,6 +123,8 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		t.Page, t.Before = 1, 0
 	case pageEvents:
 		t.Page = 1
+	case pageProblems:
+		t.Page = 1
 	default:
 		t.Before = 0
 	}
@@ -122,7 +137,7 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 	switch t.Kind {
 	case pageMeeting:
 		return meetings[t.Meeting]
-	case pageEvents:
+	case pageEvents, pageProblems:
 		if others && t.Meeting == "" {
 			return true
 		}

@@ -364,7 +364,7 @@ func (s *Store) staleRooms(ctx context.Context, w problemWindow) ([]Problem, err
 	}
 	out := make([]Problem, len(rows))
 	for i, r := range rows {
-		out[i] = Problem{At: r.Last.Add(after), What: "room", Provider: r.Provider, MeetingID: r.MeetingID, SessionID: r.SessionID,
+		out[i] = Problem{At: r.Last.Add(after), What: "session " + r.SessionID, Provider: r.Provider, MeetingID: r.MeetingID, SessionID: r.SessionID,
 			Reason: "live, but no event for " + roundDuration(after) + ": its end may have been lost",
 			Link:   meetingSection(r.MeetingID, "sessions"), Ref: r.Ref}
 	}
@@ -452,9 +452,13 @@ func plural(n int, one, many string) string {
 	return strconv.Itoa(n) + " " + many
 }
 
-// roundDuration writes a duration without its zero parts: 12h, 1h30m, 45s.
+// roundDuration writes a duration in whole seconds (from a second) and
+// without its zero parts: 12h, 1h30m, 45s.
 func roundDuration(d time.Duration) string {
-	s := d.Round(time.Second).String()
+	if d >= time.Second {
+		d = d.Round(time.Second)
+	}
+	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = strings.TrimSuffix(s, "0s")
 	}

@@ -89,7 +89,7 @@ func TestProblems(t *testing.T) {
 			"stream-failed p-hls HLS stream",
 			"recording-failed p-merge composite merge",
 			"recording-failed p-rec recording",
-			"stale-room p-stale room",
+			"stale-room p-stale session s-p-stale",
 		}
 		all, err := s.Problems(ctx, models.ProblemFilter{})
 		if err != nil {

@@ -54,6 +54,9 @@ type Meta struct {
 	// sends back; both empty when the dashboard runs without accounts.
 	Operator string
 	CSRF     string
+	// Problems counts the problems of the last hour for the navigation (up
+	// to 100; 0 or less shows none).
+	Problems int
 }
 
 // navItems are the top navigation's entries.
@@ -64,4 +67,5 @@ var navItems = []struct{ Path, Label string }{
 	{"/streams", "Streams"},
 	{"/calls", "Calls"},
 	{"/events", "Events"},
+	{"/problems", "Problems"},
 }

@@ -199,6 +199,9 @@ func New(cfg Config) *Server {
 	app.Get("/api/events", api, h.apiEventsList)
 	app.Get("/api/events/:id", api, h.apiEventShow)
 	app.Get("/api/problems", api, h.apiProblems)
+	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
+		app.Get("/api/"+kind, api, h.apiList(kind))
+	}
 	app.Get("/metrics", api, h.metrics.handler())
 	app.Get("/live", api, h.liveConnect)
 	app.Get("/", page, h.pageShow(pageRooms))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,10 +28,10 @@ func (s *server) settle(t *testing.T) {
 	}
 }
 
-// TestListStatusFilterPages: /recordings, /streams and /calls take
-// ?status= along with ?meeting=, show the status picked in their filter
-// form, keep both filters in their pager and live topic, and answer an
-// unknown status with 400 naming the known ones.
+// TestListStatusFilterPages: /recordings, /streams and /calls, and their
+// JSON API, take ?status= along with ?meeting=; the pages show the status
+// picked in their filter form and keep both filters in their live topic;
+// an unknown status is answered 400 naming the known ones.
 func TestListStatusFilterPages(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
 		s := start(t, map[string]string{"DATABASE_URL": url})
@@ -97,6 +98,38 @@ func TestListStatusFilterPages(t *testing.T) {
 			t.Errorf("an unknown status is not explained: %.2000s", text)
 		}
 		page("/calls?status=MISSED", http.StatusBadRequest)
+
+		// The JSON API takes the same filters.
+		for _, c := range []struct {
+			path, key string
+			want      []string
+		}{
+			{"/api/recordings?status=failed", "recordings", []string{"rec-bad-1", "other-bad-1"}},
+			{"/api/recordings?status=Failed&meeting=rec-", "recordings", []string{"rec-bad-1"}},
+			{"/api/recordings?meeting=rec-", "recordings", []string{"rec-bad-1", "rec-ok-1"}},
+			{"/api/streams?status=playable", "streams", []string{"hls-ok-1"}},
+			{"/api/calls?status=failed", "calls", []string{"call-bad-1"}},
+		} {
+			r := s.do(t, "GET", c.path, nil, nil)
+			rows, _ := r.Body[c.key].([]any)
+			var got []string
+			for _, row := range rows {
+				m, _ := row.(map[string]any)
+				id, _ := m["meetingId"].(string)
+				got = append(got, id)
+			}
+			slices.Sort(got)
+			slices.Sort(c.want)
+			if r.Status != http.StatusOK || !slices.Equal(got, c.want) {
+				t.Errorf("%s: %d, meetings %v, want %v", c.path, r.Status, got, c.want)
+			}
+		}
+		if r := s.do(t, "GET", "/api/streams?status=faild", nil, nil); r.Status != http.StatusBadRequest || !strings.Contains(r.Raw, "status must be one of") {
+			t.Errorf("an unknown status from the API: %d %s", r.Status, r.Raw)
+		}
+		if r := s.do(t, "GET", "/api/calls?limit=many", nil, nil); r.Status != http.StatusBadRequest {
+			t.Errorf("a bad limit from the API: %d %s", r.Status, r.Raw)
+		}
 
 		// The live topic of a filtered list keeps its filter: a stopped
 		// recording changes nothing it shows, the next failure does.

@@ -39,11 +39,28 @@ func (h *Handler) loadProblems(ctx context.Context, t topic, meta views.Meta) (v
 	if err != nil {
 		return meta, nil, err
 	}
-	page := views.ProblemsPage{Filter: t.Meeting, Cursor: t.Cursor}
+	page := views.ProblemsPage{Filter: t.Meeting, Cursor: t.Cursor, Recent: -1}
+	since := time.Now().Add(-recentProblems)
+	if t.Cursor == "" {
+		// The newest page counts the last hour's problems itself, unless
+		// they fill it.
+		n := 0
+		for n < len(rows) && !rows[n].At.Before(since) {
+			n++
+		}
+		if n < len(rows) || len(rows) < f.Limit {
+			page.Recent = n
+		}
+	}
 	rows, page.More = trim(rows)
-	recent, err := h.cfg.Store.Problems(ctx, models.ProblemFilter{Prefix: t.Meeting, Since: time.Now().Add(-recentProblems), Limit: problemCountCap + 1})
-	page.Recent = len(recent)
-	return meta, views.ProblemsFragments(rows, page), err
+	if page.Recent < 0 {
+		recent, err := h.cfg.Store.Problems(ctx, models.ProblemFilter{Prefix: t.Meeting, Since: since, Limit: problemCountCap + 1})
+		if err != nil {
+			return meta, nil, err
+		}
+		page.Recent = len(recent)
+	}
+	return meta, views.ProblemsFragments(rows, page), nil
 }
 
 // apiProblems serves GET /api/problems?meeting=<id or prefix>&before=<cursor>&limit=:

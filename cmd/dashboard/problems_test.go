@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -212,4 +213,20 @@ func TestProblemsLive(t *testing.T) {
 		t.Errorf("the page filtered by beta shows alpha-1: %s", msg)
 	}
 	all.until(t, "SWITCH_ROOM_FAILED")
+}
+
+// TestProblemsCount: the problems page counts the last hour's problems
+// when they are more than a page, and the navigation with it.
+func TestProblemsCount(t *testing.T) {
+	s := start(t, tempDBEnv(t))
+	for i := range 60 {
+		s.mustPost(t, jobHook("recording-failed", "many", fmt.Sprintf("r%d", i)))
+	}
+	s.settle(t)
+	_, page := get(t, http.DefaultClient, s.URL+"/problems", nil)
+	for _, want := range []string{"60 problems in the last hour.", `<span class="nav-count" title="problems in the last hour">60</span>`, "Older →"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("/problems lacks %s", want)
+		}
+	}
 }

@@ -102,6 +102,7 @@ type Handler struct {
 	// throttle holds off (address, username) pairs after failed sign-ins.
 	throttle *loginThrottle
 	lagState lagCache
+	problems problemCount
 	public   publicSite
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
@@ -197,6 +198,10 @@ func New(cfg Config) *Server {
 	app.Get("/api/meetings/:meetingId", api, h.apiMeetingShow)
 	app.Get("/api/events", api, h.apiEventsList)
 	app.Get("/api/events/:id", api, h.apiEventShow)
+	app.Get("/api/problems", api, h.apiProblems)
+	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
+		app.Get("/api/"+kind, api, h.apiList(kind))
+	}
 	app.Get("/metrics", api, h.metrics.handler())
 	app.Get("/live", api, h.liveConnect)
 	app.Get("/", page, h.pageShow(pageRooms))
@@ -206,6 +211,7 @@ func New(cfg Config) *Server {
 	app.Get("/streams", page, h.pageShow(pageStreams))
 	app.Get("/calls", page, h.pageShow(pageCalls))
 	app.Get("/events", page, h.pageShow(pageEvents))
+	app.Get("/problems", page, h.pageShow(pageProblems))
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -35,6 +35,7 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 			h.dbUnavailable(c)
 			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")
 		}
+		meta.Problems = h.recentProblemCount(c.UserContext())
 		if s := signedIn(c); s != nil {
 			meta.Operator, meta.CSRF = s.Operator.Username, s.CSRFToken
 		}

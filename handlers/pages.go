@@ -33,9 +33,10 @@ func (h *Handler) load(ctx context.Context, t topic) (views.Meta, []views.Fragme
 // loadPage reads what the page of topic t shows, under the lag banner.
 func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fragment, error) {
 	s := h.cfg.Store
-	meta := views.Meta{Nav: "/" + t.Kind, Filter: t.Meeting, Path: "/" + t.Kind, LiveURL: t.LiveURL()}
-	list := models.ListFilter{Prefix: t.Meeting, Limit: pageSize + 1, Offset: (t.Page - 1) * pageSize}
-	page := views.ListPage{Path: meta.Path, Filter: t.Meeting, Page: t.Page}
+	meta := views.Meta{Nav: "/" + t.Kind, Filter: t.Meeting, Path: "/" + t.Kind, LiveURL: t.LiveURL(),
+		Status: t.Status, Statuses: listStatuses(t.Kind)}
+	list := models.ListFilter{Prefix: t.Meeting, Status: t.Status, Limit: pageSize + 1, Offset: (t.Page - 1) * pageSize}
+	page := views.ListPage{Path: meta.Path, Filter: t.Meeting, Status: t.Status, Page: t.Page}
 	switch t.Kind {
 	case pageRooms:
 		meta.Title, meta.Nav, meta.Path = "Live rooms", "/", "/"
@@ -79,6 +80,8 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		rows, err := s.ListCalls(ctx, list)
 		rows, page.More = trim(rows)
 		return meta, views.CallsFragments(rows, page), err
+	case pageProblems:
+		return h.loadProblems(ctx, t, meta)
 	case pageEvents:
 		meta.Title = "Event log"
 		events, err := s.ListEvents(ctx, models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1})

@@ -18,17 +18,23 @@ const (
 	pageStreams    = "streams"
 	pageCalls      = "calls"
 	pageEvents     = "events"
+	pageProblems   = "problems"
 )
 
 // topic is what one page shows: its kind, its meeting filter (or, for a
-// meeting's page, the meeting id), and where it is in a paged list. Its
-// string form names the live topic that page subscribes to, so two
-// browsers showing the same thing share one render per change.
+// meeting's page, the meeting id), its status filter, and where it is in a
+// paged list. Its string form names the live topic that page subscribes
+// to, so two browsers showing the same thing share one render per change.
 type topic struct {
 	Kind    string
 	Meeting string
-	Page    int
-	Before  uint64
+	// Status is one of listStatuses(Kind), or empty for all.
+	Status string
+	Page   int
+	Before uint64
+	// Cursor is where a page of problems starts (a models.ProblemCursor,
+	// canonical), "" for the newest.
+	Cursor string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -37,11 +43,17 @@ func (t topic) String() string {
 	if t.Meeting != "" {
 		v.Set("meeting", t.Meeting)
 	}
+	if t.Status != "" {
+		v.Set("status", t.Status)
+	}
 	if t.Page > 1 {
 		v.Set("page", strconv.Itoa(t.Page))
 	}
 	if t.Before > 0 {
 		v.Set("before", strconv.FormatUint(t.Before, 10))
+	}
+	if t.Cursor != "" {
+		v.Set("before", t.Cursor)
 	}
 	if len(v) == 0 {
 		return t.Kind
@@ -57,7 +69,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -81,7 +93,13 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		}
 		t.Page = n
 	}
-	if b := v.Get("before"); b != "" {
+	if b := v.Get("before"); b != "" && kind == pageProblems {
+		c, err := models.ParseProblemCursor(b)
+		if err != nil {
+			return topic{}, err
+		}
+		t.Cursor = c.String()
+	} else if b != "" {
 		n, err := strconv.ParseUint(b, 10, 64)
 		if err != nil {
 			return topic{}, fmt.Errorf("before must be an event id, got %q", b)
@@ -94,12 +112,18 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	if len(t.Meeting) > models.MaxIDLength {
 		return topic{}, fmt.Errorf("a meeting id or filter is at most %d bytes, got %d", models.MaxIDLength, len(t.Meeting))
 	}
+	var err error
+	if t.Status, err = listStatus(kind, v.Get("status")); err != nil {
+		return topic{}, err
+	}
 	// What a page does not show by does not make it another topic: every
 	// variant would be rendered again at each change.
 	switch kind {
 	case pageMeeting:
 		t.Page, t.Before = 1, 0
 	case pageEvents:
+		t.Page = 1
+	case pageProblems:
 		t.Page = 1
 	default:
 		t.Before = 0
@@ -113,7 +137,7 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 	switch t.Kind {
 	case pageMeeting:
 		return meetings[t.Meeting]
-	case pageEvents:
+	case pageEvents, pageProblems:
 		if others && t.Meeting == "" {
 			return true
 		}

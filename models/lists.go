@@ -11,6 +11,10 @@ type ListFilter struct {
 	// Prefix keeps rows whose meeting id starts with it (an exact id
 	// matches too); empty keeps all.
 	Prefix string
+	// Status keeps the rows in that status: one of RecordingStatuses,
+	// StreamStatuses or CallStatuses, for the list it filters; empty keeps
+	// all.
+	Status string
 	Limit  int
 	Offset int
 }
@@ -36,20 +40,32 @@ type CallRow struct {
 // ListRecordings returns a page of recordings, most recently changed first.
 func (s *Store) ListRecordings(ctx context.Context, f ListFilter) ([]RecordingRow, error) {
 	rows := []RecordingRow{}
-	return rows, s.listWithMeeting(ctx, "recordings", f).Scan(&rows).Error
+	q, err := s.listWithMeeting(ctx, "recordings", f)
+	if err != nil {
+		return nil, err
+	}
+	return rows, q.Scan(&rows).Error
 }
 
 // ListStreams returns a page of streams, most recently changed first.
 func (s *Store) ListStreams(ctx context.Context, f ListFilter) ([]StreamRow, error) {
 	rows := []StreamRow{}
-	return rows, s.listWithMeeting(ctx, "streams", f).Scan(&rows).Error
+	q, err := s.listWithMeeting(ctx, "streams", f)
+	if err != nil {
+		return nil, err
+	}
+	return rows, q.Scan(&rows).Error
 }
 
 // ListCalls returns a page of calls with their steps, most recently
 // changed first.
 func (s *Store) ListCalls(ctx context.Context, f ListFilter) ([]CallRow, error) {
 	rows := []CallRow{}
-	if err := s.listWithMeeting(ctx, "calls", f).Scan(&rows).Error; err != nil || len(rows) == 0 {
+	q, err := s.listWithMeeting(ctx, "calls", f)
+	if err != nil {
+		return nil, err
+	}
+	if err := q.Scan(&rows).Error; err != nil || len(rows) == 0 {
 		return rows, err
 	}
 	ids := make([]uint, len(rows))
@@ -73,10 +89,11 @@ func (s *Store) ListCalls(ctx context.Context, f ListFilter) ([]CallRow, error) 
 
 // listWithMeeting selects a page of a table whose rows belong to meetings,
 // joined with the meeting id.
-func (s *Store) listWithMeeting(ctx context.Context, table string, f ListFilter) *gorm.DB {
-	q := s.db.WithContext(ctx).Table(table).Select(table + ".*, COALESCE(meetings.meeting_id, '') AS meeting_id").
+func (s *Store) listWithMeeting(ctx context.Context, table string, f ListFilter) (*gorm.DB, error) {
+	db := s.db.WithContext(ctx)
+	q := db.Table(table).Select(table + ".*, COALESCE(meetings.meeting_id, '') AS meeting_id").
 		Joins("LEFT JOIN meetings ON meetings.id = " + table + ".meeting_ref").
 		Order(table + ".updated_at DESC, " + table + ".id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
 	q = withPrefix(q, "meetings.meeting_id", f.Prefix)
-	return q
+	return withStatus(db, q, table, f.Status)
 }

@@ -224,12 +224,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return sqlDB.PingContext(ctx)
 }
 
-func (s *Store) staleCutoff() time.Time {
-	after := s.opts.StaleAfter
-	if after <= 0 {
-		after = DefaultStaleAfter
+func (s *Store) staleCutoff() time.Time { return time.Now().UTC().Add(-s.staleAfter()) }
+
+// staleAfter is how long a live session may be silent before it shows as
+// stale.
+func (s *Store) staleAfter() time.Duration {
+	if s.opts.StaleAfter <= 0 {
+		return DefaultStaleAfter
 	}
-	return time.Now().UTC().Add(-after)
+	return s.opts.StaleAfter
 }
 
 // markStale shows a live session that has been silent past cutoff as

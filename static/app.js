@@ -132,6 +132,15 @@
     }
   });
 
+  // A list's status filter applies as soon as it is picked.
+  document.addEventListener('change', function (e) {
+    var select = e.target;
+    if (select.matches && select.matches('form.filter select[name="status"]') && select.form) {
+      if (select.form.requestSubmit) select.form.requestSubmit();
+      else select.form.submit();
+    }
+  });
+
   document.addEventListener('htmx:wsOpen', function () { setLive('live'); });
   document.addEventListener('htmx:wsError', function () { setLive('reconnecting'); });
   document.addEventListener('htmx:wsClose', function (e) {

@@ -43,12 +43,20 @@ type Meta struct {
 	// where the filter form submits (empty for pages without a filter).
 	Filter string
 	Path   string
+	// Status is the status the page's list is filtered by, one of
+	// Statuses: the values its status filter offers (none for a page
+	// without one).
+	Status   string
+	Statuses []string
 	// LiveURL is the websocket the page subscribes to for updates.
 	LiveURL string
 	// Operator is who is signed in, and CSRF the token their sign-out form
 	// sends back; both empty when the dashboard runs without accounts.
 	Operator string
 	CSRF     string
+	// Problems counts the problems of the last hour for the navigation (up
+	// to 100; 0 or less shows none).
+	Problems int
 }
 
 // navItems are the top navigation's entries.
@@ -59,4 +67,5 @@ var navItems = []struct{ Path, Label string }{
 	{"/streams", "Streams"},
 	{"/calls", "Calls"},
 	{"/events", "Events"},
+	{"/problems", "Problems"},
 }

@@ -43,8 +43,8 @@ type config struct {
 	LiveLimits          handlers.LiveLimits
 	AdminUser           string
 	AdminPassword       string
-	// Command is what follows the flags: empty to serve, else an account
-	// command (user ..., token ...).
+	// Command is the arguments that are not flags, in order: empty to
+	// serve, else a command (user ..., token ..., rebuild, reapply).
 	Command       []string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
@@ -115,10 +115,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
 	fs.StringVar(&keyFile, "videosdk-public-key-file", env("VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE", ""),
 		"PEM file with VideoSDK's webhook public key (env VIDEOSDK_WEBHOOK_PUBLIC_KEY_FILE, or the PEM itself in VIDEOSDK_WEBHOOK_PUBLIC_KEY)")
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if c.Command, err = parseArgs(fs, args); err != nil {
 		return c, err
 	}
-	c.Command = fs.Args()
 	for _, i := range ints {
 		n, err := strconv.Atoi(strings.TrimSpace(*i.text))
 		if err != nil {
@@ -126,7 +126,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		*i.to = n
 	}
-	var err error
 	if c.BodyLimit, err = parseBytes(bodyLimit); err != nil {
 		return c, fmt.Errorf("-body-limit: %w", err)
 	}

@@ -189,6 +189,7 @@ func New(cfg Config) *Server {
 	app.Get("/healthz", h.healthz)
 	app.Get("/readyz", h.readyz)
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+	app.Get("/favicon.ico", favicon())
 	app.Get("/login", h.loginShow)
 	app.Post("/login", loginLimiter(cfg.LoginRateLimit), h.loginSubmit)
 	app.Post("/logout", h.logoutSubmit)

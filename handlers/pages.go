@@ -45,7 +45,15 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 			return meta, nil, err
 		}
 		recent, err := s.RecentSessions(ctx, t.Meeting, 20)
-		return meta, views.RoomsFragments(board, recent, t.Meeting), err
+		if err != nil {
+			return meta, nil, err
+		}
+		rp := views.RoomsPage{Filter: t.Meeting}
+		if rp.HiddenLive, err = h.hidden(ctx, t, board.Live == 0, models.CountedLiveRooms); err != nil {
+			return meta, nil, err
+		}
+		rp.HiddenRecent, err = h.hidden(ctx, t, len(recent) == 0, models.CountedEndedSessions)
+		return meta, views.RoomsFragments(board, recent, rp), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)
@@ -63,33 +71,63 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 	case pageMeetings:
 		meta.Title = "Meetings"
 		rows, err := s.ListMeetings(ctx, list)
+		if err != nil {
+			return meta, nil, err
+		}
 		rows, page.More = trim(rows)
+		page.Hidden, err = h.hidden(ctx, t, len(rows) == 0, models.CountedMeetings)
 		return meta, views.MeetingsFragments(rows, page), err
 	case pageRecordings:
 		meta.Title = "Recordings"
 		rows, err := s.ListRecordings(ctx, list)
+		if err != nil {
+			return meta, nil, err
+		}
 		rows, page.More = trim(rows)
+		page.Hidden, err = h.hidden(ctx, t, len(rows) == 0, models.CountedRecordings)
 		return meta, views.RecordingsFragments(rows, page), err
 	case pageStreams:
 		meta.Title = "HLS and livestreams"
 		rows, err := s.ListStreams(ctx, list)
+		if err != nil {
+			return meta, nil, err
+		}
 		rows, page.More = trim(rows)
+		page.Hidden, err = h.hidden(ctx, t, len(rows) == 0, models.CountedStreams)
 		return meta, views.StreamsFragments(rows, page), err
 	case pageCalls:
 		meta.Title = "Calls"
 		rows, err := s.ListCalls(ctx, list)
+		if err != nil {
+			return meta, nil, err
+		}
 		rows, page.More = trim(rows)
+		page.Hidden, err = h.hidden(ctx, t, len(rows) == 0, models.CountedCalls)
 		return meta, views.CallsFragments(rows, page), err
 	case pageProblems:
 		return h.loadProblems(ctx, t, meta)
 	case pageEvents:
 		meta.Title = "Event log"
 		events, err := s.ListEvents(ctx, models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1})
+		if err != nil {
+			return meta, nil, err
+		}
 		var more bool
 		events, more = trim(events)
-		return meta, views.EventsFragments(events, t.Meeting, t.Before, more), err
+		hidden, err := h.hidden(ctx, t, len(events) == 0, models.CountedEvents)
+		return meta, views.EventsFragments(events, t.Meeting, t.Before, more, hidden), err
 	}
 	return meta, nil, fmt.Errorf("unknown page %q", t.Kind)
+}
+
+// hidden counts the rows a filter leaves out of a list whose first page it
+// left empty, for the empty state to say so; 0 when the list is not
+// filtered, not empty, or paged past its first page.
+func (h *Handler) hidden(ctx context.Context, t topic, empty bool, list models.Counted) (int, error) {
+	if !empty || t.Meeting == "" || t.Page > 1 || t.Before > 0 {
+		return 0, nil
+	}
+	return h.cfg.Store.CountAll(ctx, list)
 }
 
 // trim drops the extra row a list query fetched to learn whether an older

@@ -1,5 +1,6 @@
 // meetboard client script: live-status dot, elapsed/local time formatting,
-// copy buttons and the filter box. No framework, no eval, no inline styles;
+// copy buttons, the filter box, and keeping the row being read in place
+// across live swaps. No framework, no eval, no inline styles;
 // all listeners are delegated on document so swapped-in fragments just work.
 (function () {
   'use strict';
@@ -139,6 +140,31 @@
       if (select.form.requestSubmit) select.form.requestSubmit();
       else select.form.submit();
     }
+  });
+
+  // A live message swaps whole lists in, so rows pushed in above the one
+  // the operator is reading would move it down the page. Once the page is
+  // scrolled, the first row still in view (an id'd table row, such as an
+  // event whose body is open) is kept where it was; at the very top the
+  // new rows show.
+  var anchor = null;
+  function firstRowInView() {
+    if (window.scrollY <= 0) return null;
+    var rows = document.querySelectorAll('table.list tr[id]');
+    for (var i = 0; i < rows.length; i++) {
+      var r = rows[i].getBoundingClientRect();
+      if (r.bottom > 0) return { id: rows[i].id, top: r.top };
+    }
+    return null;
+  }
+  document.addEventListener('htmx:wsBeforeMessage', function () { anchor = firstRowInView(); });
+  document.addEventListener('htmx:wsAfterMessage', function () {
+    var a = anchor, el = a && document.getElementById(a.id);
+    anchor = null;
+    if (!el) return;
+    formatLocal(); // the swapped-in times, as they will read, so rows have their height
+    var moved = el.getBoundingClientRect().top - a.top;
+    if (moved) window.scrollBy(0, moved);
   });
 
   document.addEventListener('htmx:wsOpen', function () { setLive('live'); });

@@ -1,12 +1,15 @@
-// Package static holds the dashboard's browser assets: our own stylesheet and
-// script, and the vendored htmx library with its websocket extension.
+// Package static holds the dashboard's browser assets: our own stylesheet,
+// script and icon, and the vendored htmx library with its websocket
+// extension.
 package static
 
 import "embed"
 
-// FS holds app.css, app.js and the vendored scripts under vendor/ (the
-// vendor README and licence files are not embedded). Paths inside FS are
-// relative to this directory, e.g. "app.css" or "vendor/htmx.min.js".
+// FS holds app.css, app.js, the icon (favicon.svg, and favicon.ico with
+// 16 and 32 pixel PNGs of the same drawing for browsers that ask for
+// /favicon.ico) and the vendored scripts under vendor/ (the vendor README
+// and licence files are not embedded). Paths inside FS are relative to
+// this directory, e.g. "app.css" or "vendor/htmx.min.js".
 //
-//go:embed app.css app.js vendor/*.js
+//go:embed app.css app.js favicon.svg favicon.ico vendor/*.js
 var FS embed.FS

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -523,6 +524,9 @@ func outcomeClass(o string) string {
 	}
 	return "badge st-none"
 }
+
+// eventRowID is the element id of an event's row in an events table.
+func eventRowID(id uint64) string { return "event-" + strconv.FormatUint(id, 10) }
 
 // eventsOlder links to the page of events older than the last shown.
 func eventsOlder(filter string, events []models.RawEvent) string {

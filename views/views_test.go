@@ -139,8 +139,8 @@ func pages() []page {
 		return Meta{Title: title, Nav: "/", Filter: "kx", Path: "/", LiveURL: "/live?topic=" + live}
 	}
 	return []page{
-		{"rooms", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Rooms: rooms, Live: len(rooms), Page: 1}, recent, "kx")},
-		{"rooms-empty", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Page: 1}, nil, "")},
+		{"rooms", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Rooms: rooms, Live: len(rooms), Page: 1}, recent, RoomsPage{Filter: "kx"})},
+		{"rooms-empty", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Page: 1}, nil, RoomsPage{})},
 		{"meeting", meta("Meeting", "meeting%3Fmeeting%3Dx"), MeetingFragments(d, sampleEvents())},
 		{"meeting-empty", meta("Meeting", "meeting%3Fmeeting%3Dy"), MeetingFragments(&models.MeetingDetail{Meeting: models.Meeting{MeetingID: "y"}}, nil)},
 		{"meetings", meta("Meetings", "meetings"), MeetingsFragments(meetings, list)},
@@ -149,9 +149,9 @@ func pages() []page {
 		{"streams", meta("Streams", "streams"), StreamsFragments(streams, list)},
 		{"calls", meta("Calls", "calls"), CallsFragments(calls, list)},
 		{"calls-empty", meta("Calls", "calls"), CallsFragments(nil, ListPage{Path: "/calls", Page: 1})},
-		{"events", meta("Event log", "events"), EventsFragments(sampleEvents(), "kx", 9, true)},
-		{"events-empty", meta("Event log", "events"), EventsFragments(nil, "", 0, false)},
-		{"rooms-more", meta("Live rooms", "rooms%3Fmeeting%3Dkx%26page%3D2"), RoomsFragments(roomsLeftOutBoard(2), recent, "kx")},
+		{"events", meta("Event log", "events"), EventsFragments(sampleEvents(), "kx", 9, true, 0)},
+		{"events-empty", meta("Event log", "events"), EventsFragments(nil, "", 0, false, 0)},
+		{"rooms-more", meta("Live rooms", "rooms%3Fmeeting%3Dkx%26page%3D2"), RoomsFragments(roomsLeftOutBoard(2), recent, RoomsPage{Filter: "kx"})},
 	}
 }
 
@@ -534,7 +534,7 @@ func TestLiveRoomCard(t *testing.T) {
 	if n := doc.Find("#rooms-live article.room").Length(); n != 2 {
 		t.Errorf("%d room cards, want 2", n)
 	}
-	empty := parse(t, render(t, RoomsFragments(models.LiveBoard{Page: 1}, nil, "")[0]))
+	empty := parse(t, render(t, RoomsFragments(models.LiveBoard{Page: 1}, nil, RoomsPage{})[0]))
 	if empty.Find(".empty").Length() != 1 {
 		t.Errorf("no empty state without live rooms")
 	}
@@ -555,7 +555,7 @@ func roomsLeftOutBoard(page int) models.LiveBoard {
 func TestLiveRoomsLeftOut(t *testing.T) {
 	board := func(b models.LiveBoard, filter string) *goquery.Document {
 		t.Helper()
-		return parse(t, render(t, RoomsFragments(b, nil, filter)[0]))
+		return parse(t, render(t, RoomsFragments(b, nil, RoomsPage{Filter: filter})[0]))
 	}
 	link := func(doc *goquery.Document, rel string) (string, string) {
 		a := doc.Find(`#rooms-live #rooms-more a[rel="` + rel + `"]`)
@@ -616,7 +616,7 @@ func TestLiveRoomsLeftOut(t *testing.T) {
 	// send the whole section when they change, even with the same cards.
 	more := first
 	more.Live, more.After = first.Live+1, first.After+1
-	if RoomsFragments(first, nil, "")[0].Shape == RoomsFragments(more, nil, "")[0].Shape {
+	if RoomsFragments(first, nil, RoomsPage{})[0].Shape == RoomsFragments(more, nil, RoomsPage{})[0].Shape {
 		t.Errorf("the shape does not change with the number of rooms left out")
 	}
 }

@@ -23,7 +23,8 @@ const adminUsage = `usage:
   dashboard [flags] token list         list API tokens
   dashboard [flags] token delete NAME  revoke an API token
   dashboard [flags] rebuild            apply the whole event log again, with today's decoders, to fresh models
-  dashboard [flags] reapply ID         apply one event again (one whose apply failed, once the cause is fixed)`
+  dashboard [flags] reapply ID         apply one event again (one whose apply failed, once the cause is fixed)
+Flags, such as -db, may also stand after the command; each command names the database it uses.`
 
 // runAdmin runs an account command against the configured database.
 func runAdmin(ctx context.Context, ops *models.Operators, args []string, stdin io.Reader, stdout io.Writer) error {

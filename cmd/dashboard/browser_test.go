@@ -486,8 +486,9 @@ func phoneFixtures(t *testing.T, s *server) {
 	)
 }
 
-// TestBrowserPhoneLayout checks no page scrolls sideways on a phone: wide
-// tables scroll inside their own box instead.
+// TestBrowserPhoneLayout checks no page scrolls sideways on a phone: list
+// rows become cards (TestBrowserPhoneLists checks what they show), and only
+// a long event body scrolls inside its own box.
 func TestBrowserPhoneLayout(t *testing.T) {
 	s := start(t, tempDBEnv(t))
 	phoneFixtures(t, s)

@@ -42,8 +42,8 @@ type config struct {
 	LiveLimits          handlers.LiveLimits
 	AdminUser           string
 	AdminPassword       string
-	// Command is what follows the flags: empty to serve, else an account
-	// command (user ..., token ...).
+	// Command is the arguments that are not flags, in order: empty to
+	// serve, else a command (user ..., token ..., rebuild, reapply).
 	Command       []string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
@@ -120,10 +120,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			secretFiles[p.Name] = fs.String(s.FileFlag, env(s.FileEnv, ""), s.FileUsage)
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	var err error
+	if c.Command, err = parseArgs(fs, args); err != nil {
 		return c, err
 	}
-	c.Command = fs.Args()
 	for _, i := range ints {
 		n, err := strconv.Atoi(strings.TrimSpace(*i.text))
 		if err != nil {
@@ -131,7 +131,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 		*i.to = n
 	}
-	var err error
 	if c.BodyLimit, err = parseBytes(bodyLimit); err != nil {
 		return c, fmt.Errorf("-body-limit: %w", err)
 	}

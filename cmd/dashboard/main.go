@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -34,13 +35,18 @@ func main() {
 }
 
 // run starts the dashboard and serves until ctx is done, then shuts down
-// gracefully: in-flight webhooks finish and are committed first. With an
-// account command after the flags (user ..., token ...), it runs that
-// instead.
+// gracefully: in-flight webhooks finish and are committed first. With a
+// command (user ..., token ..., rebuild, reapply; flags may stand before or
+// after it), it runs that instead.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if len(cfg.Command) > 0 {
+		if err := checkCommand(cfg.Command); err != nil {
+			return err
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
@@ -61,11 +67,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	store := models.NewStore(db, models.StoreOptions{BatchWindow: cfg.BatchWindow, Committers: cfg.Committers,
 		StaleAfter: cfg.StaleAfter, Decode: webhooks.Decode, Logger: log, Retention: cfg.Retention})
 	defer store.Close()
-	if isLogCommand(cfg.Command) {
-		return runLogCommand(ctx, store, cfg.Command, stdout)
-	}
 	if len(cfg.Command) > 0 {
-		return runAdmin(ctx, ops, cfg.Command, stdin, stdout)
+		return runCommand(ctx, cfg, store, ops, stdin, stdout, stderr)
 	}
 	open, err := prepareAccess(ctx, ops, cfg, log)
 	if err != nil {
@@ -167,6 +170,11 @@ func displayAddr(a net.Addr) string {
 func describeDB(url string) string {
 	if models.IsPostgresURL(url) {
 		return "PostgreSQL " + redact(url)
+	}
+	// A relative file is named as given and where it really is.
+	path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+	if abs, err := filepath.Abs(path); err == nil && abs != path {
+		return "SQLite " + url + " (" + abs + ")"
 	}
 	return "SQLite " + url
 }

@@ -7,8 +7,13 @@
 // recordings, agent sessions and SIP calls run through their stages (some
 // fail), then everyone leaves and the session ends, and another room opens.
 // Deliveries go out at -rate per second on average, a few of them
-// duplicated (-dup) or out of order (-reorder); connection errors and 5xx
-// answers are retried with backoff.
+// duplicated (-dup) or out of order (-reorder); connection errors, 429 and
+// 5xx answers are retried with backoff, waiting at least as long as a
+// Retry-After says. A delivery that never gets a 2xx (another 4xx, or too
+// many tries) is counted as dropped.
+//
+// It posts to -url, else DASHBOARD_URL, else the dashboard's own listen
+// address DASHBOARD_ADDR, else http://127.0.0.1:8080, and says which.
 //
 // Stopping: on reaching -count or -duration, or on Ctrl-C, the simulator
 // drains: every open room is closed properly right away (jobs stop,
@@ -26,6 +31,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/signal"
@@ -58,6 +65,7 @@ func main() {
 // config is the simulator's configuration.
 type config struct {
 	url          string // dashboard base URL
+	urlFrom      string // where url came from, for the start-up line
 	rooms        int
 	rate         float64
 	count        int
@@ -78,7 +86,7 @@ type config struct {
 
 func defaults() config {
 	return config{
-		url: "http://127.0.0.1:8080", rooms: 6, rate: 5, dup: 0.05, reorder: 0.05, fail: 0.05,
+		url: "http://127.0.0.1:8080", urlFrom: "the default", rooms: 6, rate: 5, dup: 0.05, reorder: 0.05, fail: 0.05,
 		seed:    uint64(time.Now().UnixNano()),
 		workers: 4, every: 10 * time.Second, grace: 15 * time.Second,
 		retryBase: time.Second, retryMax: 30 * time.Second, maxAttempts: 8,
@@ -89,11 +97,17 @@ func defaults() config {
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
 	c := defaults()
 	if v := strings.TrimSpace(getenv("DASHBOARD_URL")); v != "" {
-		c.url = v
+		c.url, c.urlFrom = v, "DASHBOARD_URL"
+	} else if v := strings.TrimSpace(getenv("DASHBOARD_ADDR")); v != "" {
+		u, err := addrURL(v)
+		if err != nil {
+			return c, fmt.Errorf("DASHBOARD_ADDR: %w", err)
+		}
+		c.url, c.urlFrom = u, "DASHBOARD_ADDR"
 	}
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.url, "url", c.url, "dashboard base URL (env DASHBOARD_URL)")
+	fs.StringVar(&c.url, "url", c.url, "dashboard base URL (env DASHBOARD_URL; else from the dashboard's DASHBOARD_ADDR)")
 	fs.IntVar(&c.rooms, "rooms", c.rooms, "how many rooms are live at once")
 	fs.Float64Var(&c.rate, "rate", c.rate, "average webhooks per second")
 	fs.IntVar(&c.count, "count", 0, "stop after this many webhooks, then close the open rooms (0 = endless)")
@@ -110,8 +124,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
 	}
 	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
+		switch f.Name {
+		case "seed":
 			c.seed = *seed
+		case "url":
+			c.urlFrom = "-url"
 		}
 	})
 	u, err := url.Parse(c.url)
@@ -138,6 +155,20 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		}
 	}
 	return c, nil
+}
+
+// addrURL is the base URL of a dashboard listening on addr (its -addr or
+// DASHBOARD_ADDR, such as 127.0.0.1:8080 or :8080): a listener on every
+// interface is reached on 127.0.0.1.
+func addrURL(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("want a listen address such as 127.0.0.1:8080 or :8080, got %q", addr)
+	}
+	if ip, err := netip.ParseAddr(host); host == "" || err == nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port), nil
 }
 
 // run sends webhooks until -count, -duration or ctx ends it, then drains
@@ -170,8 +201,8 @@ func run(ctx context.Context, cfg config, out io.Writer) (summary, error) {
 	if em.key != nil {
 		signed = ", signed"
 	}
-	fmt.Fprintf(out, "simulate: posting to %s/webhooks/videosdk, %d rooms, %g/s%s, %s (seed %d)\n",
-		cfg.url, cfg.rooms, cfg.rate, signed, limit, cfg.seed)
+	fmt.Fprintf(out, "simulate: posting to %s/webhooks/videosdk (from %s), %d rooms, %g/s%s, %s (seed %d)\n",
+		cfg.url, cfg.urlFrom, cfg.rooms, cfg.rate, signed, limit, cfg.seed)
 
 	began := time.Now()
 	report := func() summary {

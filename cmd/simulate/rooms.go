@@ -15,6 +15,11 @@ import (
 // defaults (-rate 5, 6 rooms) a virtual second lasts about 0.7 real ones: a
 // room lives about three minutes and some 150 webhooks, and a job's stages
 // come 2 to 5 seconds apart.
+//
+// About -rooms rooms are live at any -rate: the first all start within
+// firstRooms (some two webhooks a room), and a room that ends is followed
+// by a new one a few seconds later. More rooms at the same -rate make the
+// virtual clock, and so each room's life, slower in real time.
 
 // Room lifetime and pacing, in virtual time.
 const (
@@ -27,6 +32,7 @@ const (
 	stayMax     = 120 * time.Second
 	peopleMin   = 10 // the most people in a room at once, at least
 	peopleMax   = 30
+	firstRooms  = 3 * time.Second // the first rooms start within it
 )
 
 // meetingPool is the fixed set of meeting ids rooms are opened under, so
@@ -207,8 +213,9 @@ type world struct {
 	opened, closed int
 }
 
-// newWorld opens the first rooms, their starts spread over the first half
-// minute so they do not all end together.
+// newWorld opens the first rooms, their starts spread over firstRooms:
+// their lifetimes, from roomMinLife to roomMaxLife, keep them from all
+// ending together.
 func newWorld(rng *rand.Rand, rooms int, fail float64) *world {
 	w := &world{rng: rng, fail: fail, busy: map[string]bool{}}
 	for range 3 {
@@ -219,7 +226,7 @@ func newWorld(rng *rand.Rand, rooms int, fail float64) *world {
 		w.ourLines = append(w.ourLines, w.phone())
 	}
 	for i := range rooms {
-		w.openRoom(30*time.Second*time.Duration(i)/time.Duration(max(rooms, 1)) + w.between(0, 3*time.Second))
+		w.openRoom(firstRooms*time.Duration(i)/time.Duration(max(rooms, 1)) + w.between(0, time.Second))
 	}
 	return w
 }

@@ -41,7 +41,7 @@ type summary struct {
 	Dups      int         // extra copies sent later
 	Reordered int         // deliveries held back behind the next one
 	Retries   int         // requests that were retries of a failed delivery
-	Dropped   int         // deliveries given up on (too many tries, or time ran out at exit)
+	Dropped   int         // deliveries that never got a 2xx: refused (4xx but 429), too many tries, or time ran out at exit
 	Pending   int         // deliveries waiting to be sent or in flight
 	RoomsOpen int
 	Opened    int
@@ -145,9 +145,9 @@ func (h *deliveryHeap) Pop() any {
 
 // sender posts deliveries with a few workers. Deliveries wait in a queue
 // ordered by when they are due, so the schedule never blocks on a slow
-// dashboard; a delivery that gets no answer or a 5xx goes back in the queue
-// with exponential backoff (or the server's Retry-After, if longer), as a
-// real provider would, until maxAttempts.
+// dashboard; a delivery that gets no answer, a 429 or a 5xx goes back in
+// the queue with exponential backoff (or the server's Retry-After, if
+// longer), as a real provider would, until maxAttempts.
 type sender struct {
 	url         string
 	client      *http.Client
@@ -294,7 +294,7 @@ func (s *sender) dispatch() {
 func (s *sender) worker() {
 	defer s.workers.Done()
 	for d := range s.work {
-		code, retryAfter, err := s.post(d)
+		code, after, err := s.post(d)
 		s.st.add(func(c *summary) {
 			c.Sent++
 			if d.attempt > 0 {
@@ -308,22 +308,42 @@ func (s *sender) worker() {
 		})
 		s.mu.Lock()
 		s.inflight--
-		if err != nil || code >= 500 {
+		switch {
+		case retryable(code, err):
 			d.attempt++
 			if s.ctx.Err() != nil || d.attempt >= s.maxAttempts {
 				s.st.add(func(c *summary) { c.Dropped++ })
 			} else {
-				wait := min(s.retryBase<<(d.attempt-1), s.retryMax)
-				wait = max(wait, min(retryAfter, s.retryMax))
+				wait := max(min(s.retryBase<<(d.attempt-1), s.retryMax), after)
 				d.due = time.Now().Add(wait)
 				s.seq++
 				d.seq = s.seq
 				heap.Push(&s.queue, d)
 			}
+		case code < 200 || code > 299:
+			s.st.add(func(c *summary) { c.Dropped++ })
 		}
 		s.mu.Unlock()
 		s.poke()
 	}
+}
+
+// retryable reports whether a delivery is worth trying again: it got no
+// answer, was told to slow down (429) or met a server error (5xx).
+func retryable(code int, err error) bool {
+	return err != nil || code == http.StatusTooManyRequests || code >= 500
+}
+
+// retryAfter reads a Retry-After header: seconds, or an HTTP date.
+func retryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if n, err := strconv.Atoi(h); err == nil {
+		return time.Duration(max(n, 0)) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
 }
 
 // post sends one delivery and reports the answer's status and Retry-After.
@@ -343,11 +363,7 @@ func (s *sender) post(d *delivery) (int, time.Duration, error) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
-	var retryAfter time.Duration
-	if n, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && n > 0 {
-		retryAfter = time.Duration(n) * time.Second
-	}
-	return resp.StatusCode, retryAfter, nil
+	return resp.StatusCode, retryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
 }
 
 // emitter turns webhooks into deliveries the way a real provider's

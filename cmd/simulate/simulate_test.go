@@ -30,6 +30,8 @@ type recorder struct {
 	mu     sync.Mutex
 	reqs   []request
 	answer func(n int) int // status for the n-th request (0-based); -1 drops the connection
+	// retryAfter, when set, is sent as Retry-After with every answer but 200.
+	retryAfter string
 }
 
 type request struct {
@@ -37,6 +39,7 @@ type request struct {
 	sig    string
 	ctype  string
 	status int
+	at     time.Time // when it arrived
 }
 
 func newRecorder(t *testing.T, answer func(n int) int) (*recorder, *httptest.Server) {
@@ -51,7 +54,8 @@ func newRecorder(t *testing.T, answer func(n int) int) (*recorder, *httptest.Ser
 		if rec.answer != nil {
 			status = rec.answer(len(rec.reqs))
 		}
-		rec.reqs = append(rec.reqs, request{body, r.Header.Get("videosdk-signature"), r.Header.Get("Content-Type"), status})
+		rec.reqs = append(rec.reqs, request{body, r.Header.Get("videosdk-signature"), r.Header.Get("Content-Type"), status, time.Now()})
+		retryAfter := rec.retryAfter
 		rec.mu.Unlock()
 		if status < 0 {
 			conn, _, err := w.(http.Hijacker).Hijack()
@@ -59,6 +63,9 @@ func newRecorder(t *testing.T, answer func(n int) int) (*recorder, *httptest.Ser
 				conn.Close()
 			}
 			return
+		}
+		if status != http.StatusOK && retryAfter != "" {
+			w.Header().Set("Retry-After", retryAfter)
 		}
 		w.WriteHeader(status)
 	}))
@@ -556,3 +563,61 @@ func TestParseConfig(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestDashboardAddr: with DASHBOARD_URL unset, the simulator posts to the
+// dashboard's own listen address, DASHBOARD_ADDR, and says so.
+func TestDashboardAddr(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:9000": "http://127.0.0.1:9000",
+		":9001":          "http://127.0.0.1:9001",
+		"0.0.0.0:9002":   "http://127.0.0.1:9002",
+		"[::]:9003":      "http://127.0.0.1:9003",
+		"[::1]:9004":     "http://[::1]:9004",
+		"dash.lan:9005":  "http://dash.lan:9005",
+	} {
+		c, err := parseConfig(nil, func(k string) string {
+			if k == "DASHBOARD_ADDR" {
+				return addr
+			}
+			return ""
+		}, io.Discard)
+		if err != nil || c.url != want || c.urlFrom != "DASHBOARD_ADDR" {
+			t.Errorf("DASHBOARD_ADDR=%s: url %q from %s (%v), want %s", addr, c.url, c.urlFrom, err, want)
+		}
+	}
+	both := func(k string) string {
+		return map[string]string{"DASHBOARD_URL": "http://url.example:1", "DASHBOARD_ADDR": "127.0.0.1:2"}[k]
+	}
+	if c, _ := parseConfig(nil, both, io.Discard); c.url != "http://url.example:1" || c.urlFrom != "DASHBOARD_URL" {
+		t.Errorf("DASHBOARD_URL and DASHBOARD_ADDR: %s from %s, want DASHBOARD_URL's", c.url, c.urlFrom)
+	}
+	if c, _ := parseConfig([]string{"-url", "http://flag.example:3"}, both, io.Discard); c.url != "http://flag.example:3" || c.urlFrom != "-url" {
+		t.Errorf("-url: %s from %s", c.url, c.urlFrom)
+	}
+	if _, err := parseConfig(nil, func(k string) string {
+		if k == "DASHBOARD_ADDR" {
+			return "8080"
+		}
+		return ""
+	}, io.Discard); err == nil || !strings.Contains(err.Error(), "DASHBOARD_ADDR") {
+		t.Errorf("DASHBOARD_ADDR=8080: %v, want an error naming it", err)
+	}
+
+	// The start-up lines name the URL used and where it came from.
+	rec, srv := newRecorder(t, nil)
+	env := func(k string) string {
+		if k == "DASHBOARD_ADDR" {
+			return strings.TrimPrefix(srv.URL, "http://")
+		}
+		return ""
+	}
+	cfg, err := parseConfig([]string{"-count", "5", "-rate", "1000", "-rooms", "1"}, env, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.grace = 10 * time.Second
+	_, out := runSim(t, context.Background(), cfg)
+	if len(rec.requests()) == 0 || !strings.Contains(out, "posting to "+srv.URL+"/webhooks/videosdk (from DASHBOARD_ADDR)") {
+		t.Errorf("%d requests reached the dashboard at DASHBOARD_ADDR; output:\n%s", len(rec.requests()), out)
+	}
+}

@@ -84,6 +84,9 @@ type Config struct {
 	// LiveLimits caps the live sockets and watched pages per session and
 	// per address.
 	LiveLimits LiveLimits
+	// Alerts says, for the alerts page, which problems raise alerts and
+	// whether they are sent anywhere (the AlertSender does both).
+	Alerts AlertSettings
 	Logger     *slog.Logger
 }
 
@@ -200,6 +203,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/events", api, h.apiEventsList)
 	app.Get("/api/events/:id", api, h.apiEventShow)
 	app.Get("/api/problems", api, h.apiProblems)
+	app.Get("/api/alerts", api, h.apiAlerts)
 	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
 		app.Get("/api/"+kind, api, h.apiList(kind))
 	}
@@ -213,6 +217,7 @@ func New(cfg Config) *Server {
 	app.Get("/calls", page, h.pageShow(pageCalls))
 	app.Get("/events", page, h.pageShow(pageEvents))
 	app.Get("/problems", page, h.pageShow(pageProblems))
+	app.Get("/alerts", page, h.pageShow(pageAlerts))
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -19,6 +19,7 @@ const (
 	pageCalls      = "calls"
 	pageEvents     = "events"
 	pageProblems   = "problems"
+	pageAlerts     = "alerts"
 )
 
 // topic is what one page shows: its kind, its meeting filter (or, for a
@@ -69,7 +70,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -125,6 +126,9 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		t.Page = 1
 	case pageProblems:
 		t.Page = 1
+	case pageAlerts:
+		// Alerts have no meeting filter: one list for everyone.
+		t.Page, t.Meeting = 1, ""
 	default:
 		t.Before = 0
 	}
@@ -141,6 +145,10 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 		if others && t.Meeting == "" {
 			return true
 		}
+	case pageAlerts:
+		// Raising an alert and recording its delivery are changes of no
+		// meeting.
+		return others
 	}
 	if t.Meeting == "" {
 		return len(meetings) > 0

@@ -68,4 +68,5 @@ var navItems = []struct{ Path, Label string }{
 	{"/calls", "Calls"},
 	{"/events", "Events"},
 	{"/problems", "Problems"},
+	{"/alerts", "Alerts"},
 }

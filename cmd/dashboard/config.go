@@ -3,10 +3,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/meetboard/meetboard/models"
 	"io"
 	"log/slog"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -49,7 +51,15 @@ type config struct {
 	LiveBuffer    int
 	DBMaxConns    int
 	Committers    int
+	// AlertURL receives alerts as JSON POSTs; "" records them only.
+	AlertURL string
+	// AlertKinds are the kinds of problem that raise alerts.
+	AlertKinds []models.ProblemKind
 }
+
+// defaultAlertKinds are the problems that alert unless -alert-kinds says
+// otherwise: failures of what an operator started, and rooms gone silent.
+const defaultAlertKinds = "recording-failed,stream-failed,transcription-failed,call-failed,stale-room"
 
 // parseConfig reads flags from args and defaults from getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -111,6 +121,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"open `connections` at most, live sockets included; 0 picks the open-file limit less 256")
 	intVar(&c.LoginRateLimit, "login-rate-limit", "DASHBOARD_LOGIN_RATE_LIMIT", 20,
 		"sign-in `attempts` per minute per source address")
+	alertKinds := fs.String("alert-kinds", env("DASHBOARD_ALERT_KINDS", defaultAlertKinds),
+		"the kinds of problem that raise an alert, comma-separated, or none (env DASHBOARD_ALERT_KINDS); alerts go to DASHBOARD_ALERT_URL")
 	fs.StringVar(&logLevel, "log-level", env("DASHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (env DASHBOARD_LOG_LEVEL)")
 	// Each provider's secret file flag, by provider name.
 	providers := webhooks.Providers()
@@ -177,6 +189,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, fmt.Errorf("-public-url: want an http(s) URL such as https://meet.example.com, got %q", c.PublicURL)
 		}
 	}
+	if c.AlertKinds, err = parseAlertKinds(*alertKinds); err != nil {
+		return c, fmt.Errorf("-alert-kinds: %w", err)
+	}
+	if c.AlertURL = strings.TrimSpace(getenv("DASHBOARD_ALERT_URL")); c.AlertURL != "" {
+		if u, err := url.Parse(c.AlertURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, fmt.Errorf("DASHBOARD_ALERT_URL: want an http(s) URL such as https://hooks.slack.com/services/...")
+		}
+	}
 	c.AdminUser = strings.TrimSpace(getenv("DASHBOARD_ADMIN_USER"))
 	c.AdminPassword = getenv("DASHBOARD_ADMIN_PASSWORD")
 	if (c.AdminUser == "") != (c.AdminPassword == "") {
@@ -184,6 +204,31 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	c.ShutdownGrace = 10 * time.Second
 	return c, nil
+}
+
+// parseAlertKinds reads a comma-separated list of problem kinds; "none"
+// or nothing is none.
+func parseAlertKinds(text string) ([]models.ProblemKind, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || text == "none" {
+		return nil, nil
+	}
+	known := models.AlertKinds()
+	var out []models.ProblemKind
+	for _, k := range strings.Split(text, ",") {
+		kind := models.ProblemKind(strings.ToLower(strings.TrimSpace(k)))
+		if !slices.Contains(known, kind) {
+			names := make([]string, len(known))
+			for i, k := range known {
+				names[i] = string(k)
+			}
+			return nil, fmt.Errorf("unknown kind %q; the kinds are %s, or none", k, strings.Join(names, ", "))
+		}
+		if !slices.Contains(out, kind) {
+			out = append(out, kind)
+		}
+	}
+	return out, nil
 }
 
 // parseSecrets reads each provider's secret, from the file its flag names

@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
 		WebhookFailureLimit: cfg.WebhookFailureLimit, LoginRateLimit: cfg.LoginRateLimit, BodyMemory: cfg.BodyMemory,
 		Loopback: loopback(cfg.Addr), LiveLimits: cfg.LiveLimits,
+		Alerts: handlers.AlertSettings{Kinds: cfg.AlertKinds, Sending: cfg.AlertURL != ""},
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -119,6 +120,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		listenURL = cfg.DatabaseURL
 	}
 	go store.Follow(follow, listenURL, log, srv.Changed)
+	// Alerts are raised from the problems and sent beside the server,
+	// never on the webhook path.
+	sender := &handlers.AlertSender{Store: store, URL: cfg.AlertURL, Kinds: cfg.AlertKinds, PublicURL: cfg.PublicURL, Log: log}
+	go sender.Run(follow)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.App.Listener(ln) }()

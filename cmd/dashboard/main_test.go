@@ -40,6 +40,9 @@ type server struct {
 // prints its URL. env supplies environment variables.
 func start(t testing.TB, env map[string]string, args ...string) *server {
 	t.Helper()
+	if env["DATABASE_URL"] == "" {
+		t.Fatal("start: give the dashboard a DATABASE_URL of the test's own; the default, ./dashboard.db, would be shared by every run")
+	}
 	// The dashboard's log is shown if the test fails.
 	logs := &syncBuffer{}
 	t.Cleanup(func() {

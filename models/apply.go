@@ -29,7 +29,7 @@ func apply(b *batch, d Delivery) (bool, error) {
 	if m != nil && (named || ev.Participant != nil) {
 		var err error
 		var c bool
-		if sess, c, err = applySession(b, m, d.Provider, sessionID, ev.Session, at); err != nil {
+		if sess, c, err = applySession(b, m, d.Provider, sessionID, ev.Session, ev.opensSession(), at); err != nil {
 			return false, err
 		}
 		changed = changed || c

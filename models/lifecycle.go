@@ -49,6 +49,10 @@ func (s Stage) Rank() int {
 // Terminal reports whether no later stage can follow.
 func (s Stage) Terminal() bool { return s.Rank() >= 40 }
 
+// underway reports whether a job at this stage is running: a known stage
+// short of the terminal ones.
+func (s Stage) underway() bool { return s.Rank() > 0 && !s.Terminal() }
+
 // Lifecycle is the status of a job and the time it entered each stage. It is
 // embedded in every model that has one.
 type Lifecycle struct {

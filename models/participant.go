@@ -141,9 +141,19 @@ func leave(ref uint, visits []Attendance, present bool, reason string, joinedAt 
 	if len(visits) == 0 || joinedAt != nil && !overlapsAny(visits, *joinedAt, at) {
 		return &Attendance{ParticipantRef: ref, JoinedAt: joinedAt, LeftAt: &at, LeaveReason: reason}, false
 	}
-	// A leave after the session closed the attendance tells the real reason.
+	// A leave after the session closed the attendance tells the real
+	// reason, and, when it left before the session's end, the real time
+	// too: then it is the leave the in-order stream would have recorded,
+	// reason and all (Daily's leaves give none).
 	last := &visits[len(visits)-1]
-	if reason != "" && last.LeaveReason == LeaveReasonSessionEnded {
+	if last.LeaveReason != LeaveReasonSessionEnded {
+		return nil, false
+	}
+	switch {
+	case last.LeftAt != nil && at.Before(*last.LeftAt) && (last.JoinedAt == nil || !at.Before(*last.JoinedAt)):
+		last.LeftAt, last.LeaveReason = &at, reason
+		return last, false
+	case reason != "":
 		last.LeaveReason = reason
 		return last, false
 	}

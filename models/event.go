@@ -51,6 +51,65 @@ type Event struct {
 	KnowledgeBase *KnowledgeBaseChange
 }
 
+// TimeSource tells which time an event's change was placed at.
+type TimeSource string
+
+// The time sources. Where a payload has a time for what it reports, that
+// time wins over the arrival.
+const (
+	// TimeFromPayload: the provider's time for what the event reports, read
+	// from its body.
+	TimeFromPayload TimeSource = "payload"
+	// TimeFromArrival: the body gives no readable time for it (none at all,
+	// or one the decoder noted as unreadable), so the delivery's arrival
+	// stands in.
+	TimeFromArrival TimeSource = "arrival"
+)
+
+// TimeSource reports which time the event's change is placed at: the
+// payload's when the change carries the provider's time for what it reports
+// (a session's start or end, a join or leave, the stage a job reached, a
+// call step), else the arrival's. Agent, batch call, resource and knowledge
+// base events carry no time, so theirs is always the arrival. It is "" for
+// an event with no change.
+func (e Event) TimeSource() TimeSource {
+	var given bool
+	switch {
+	case e.Session != nil:
+		given = e.Session.Start != nil
+		if e.Session.Ended {
+			given = e.Session.End != nil
+		}
+	case e.Participant != nil:
+		given = e.Participant.At != nil
+	case e.Recording != nil:
+		given = e.Recording.At != nil
+	case e.Stream != nil:
+		given = e.Stream.At != nil
+	case e.Transcription != nil:
+		given = e.Transcription.At != nil
+	case e.Call != nil:
+		given = e.Call.At != nil
+	case !e.HasChange():
+		return ""
+	}
+	if given {
+		return TimeFromPayload
+	}
+	return TimeFromArrival
+}
+
+// Note is how the event log says which time an event was placed at.
+func (t TimeSource) Note() string {
+	switch t {
+	case TimeFromPayload:
+		return "time from the payload"
+	case TimeFromArrival:
+		return "time of arrival: the payload gives no readable time"
+	}
+	return ""
+}
+
 // SessionChange starts or ends a meeting session.
 type SessionChange struct {
 	Ended bool

@@ -84,11 +84,15 @@ func Decode(body []byte) (models.Event, error) {
 func decodeChange(ev *models.Event, p payload.Fields) {
 	switch t := ev.Type; t {
 	case "meeting.started", "meeting.ended":
-		ev.Session = &models.SessionChange{
+		s := &models.SessionChange{
 			Ended: t == "meeting.ended",
-			Start: unixTime(p, "start_ts"),
-			End:   unixTime(p, "end_ts"),
+			Start: eventTime(p, "start_ts"),
+			End:   eventTime(p, "end_ts"),
 		}
+		// An end given but unreadable ends the session at the arrival, as
+		// VideoSDK's does.
+		s.EndAtArrival = s.Ended && s.End == nil && p.Raw("end_ts") != nil
+		ev.Session = s
 	case "participant.joined", "participant.left":
 		ev.Participant = participant(p, t == "participant.left")
 	case "recording.started":
@@ -188,7 +192,7 @@ func endTime(p payload.Fields, start *time.Time, key string) *time.Time {
 	}
 	at := start.Add(d)
 	if at.UTC().Year() > 9999 {
-		p.Note("%s: start + duration is past the year 9999; the arrival time stands in", p.Path(key))
+		p.Note("%s: start + duration is past the year 9999; %s", p.Path(key), payload.ArrivalStandsIn)
 		return nil
 	}
 	return &at
@@ -271,7 +275,7 @@ func call(ev *models.Event, p payload.Fields) *models.CallChange {
 		Status: word,
 	}
 	c.AtText = numText(p, "timestamp")
-	c.At = unixTimeText(p, "timestamp", c.AtText)
+	c.At = eventTimeText(p, "timestamp", c.AtText)
 	var notes []string
 	if m := message(p, "error_msg"); m != "" {
 		notes = append(notes, m)

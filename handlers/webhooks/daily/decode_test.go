@@ -446,10 +446,11 @@ var edgeCases = map[string]edgeCase{
 		return ev
 	}(), problems: []string{"payload.info.endTs: unreadable time \"pending\"; the arrival time stands in"}},
 	"bad-times": {want: func() models.Event {
-		ev := withSession(evt("met-end-edge-bad-times", fxRoom, fxMtg), models.SessionChange{Ended: true})
+		ev := withSession(evt("met-end-edge-bad-times", fxRoom, fxMtg), models.SessionChange{Ended: true, EndAtArrival: true})
 		ev.Type = "meeting.ended"
 		return ev
-	}(), problems: []string{"payload.start_ts", "payload.end_ts"}},
+	}(), problems: []string{"payload.start_ts: unreadable time \"-5\"; the arrival time stands in",
+		"payload.end_ts: unreadable time \"99999999999999999\"; the arrival time stands in"}},
 }
 
 func TestDecodeEdge(t *testing.T) {

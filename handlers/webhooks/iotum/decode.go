@@ -75,8 +75,9 @@ func Decode(body []byte) (models.Event, error) {
 	return ev, nil
 }
 
-// eventTime reads the envelope timestamp: the time it names (nil when
-// missing or unparseable, which is noted) and its raw text.
+// eventTime reads the envelope timestamp, the time of every change an
+// event makes: the time it names (nil when missing or unparseable, which is
+// noted, since the arrival time then stands in) and its raw text.
 func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
 	m := map[string]json.RawMessage{}
 	if raw != nil {
@@ -87,13 +88,17 @@ func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
 	text := f.Str("timestamp")
 	if text == "" {
 		if len(ev.Problems) == before {
-			f.Note("timestamp is missing")
+			f.Note("timestamp is missing; %s", payload.ArrivalStandsIn)
+		} else {
+			// The value was of the wrong kind, and noted so: say in the
+			// same note what stands in.
+			ev.Problems[len(ev.Problems)-1] += "; " + payload.ArrivalStandsIn
 		}
 		return nil, ""
 	}
 	t, ok := parseTime(text)
 	if !ok {
-		f.Note("timestamp: unparseable time %q", text)
+		f.Note("timestamp: unparseable time %q; %s", text, payload.ArrivalStandsIn)
 		return nil, text
 	}
 	return &t, text
@@ -126,35 +131,34 @@ func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time
 			p.Note("participant_id is missing")
 			return
 		}
+		pc.At = at
 		switch t {
 		case "participant_role_changed":
 			pc.Update = true
 		case "leave_conference":
-			pc.Left, pc.Reason, pc.At = true, p.Str("reason_for_leaving"), at
-		default:
-			pc.At = at
+			pc.Left, pc.Reason = true, p.Str("reason_for_leaving")
 		}
 		ev.Participant = pc
 	case "start_recording":
-		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStarted}
+		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_recording":
-		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStopped}
+		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStopped, At: at}
 	case "recording_ready":
-		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: id(p, "recording_id"), Stage: models.StageCompleted}
+		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: id(p, "recording_id"), Stage: models.StageCompleted, At: at}
 		if link := strings.TrimSpace(p.Str("download_link")); link != "" {
 			r.Files = []models.File{{URL: link}}
 		}
 		ev.Recording = r
 	case "transcription_ready":
-		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: key, Stage: models.StageCompleted}
+		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: key, Stage: models.StageCompleted, At: at}
 	case "start_streaming":
-		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStarted}
+		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_streaming":
-		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStopped}
+		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStopped, At: at}
 	case "start_broadcasting":
-		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStarted}
+		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_broadcasting":
-		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStopped}
+		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStopped, At: at}
 	case "dialout_status_change":
 		ev.Call = dialout(ev, p, conf, at, atText)
 	}

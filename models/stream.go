@@ -53,11 +53,10 @@ func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Stream
 		fill(&s.PlaybackURL, ch.PlaybackURL)
 		fill(&s.LivestreamURL, ch.LivestreamURL)
 		fill(&s.DownstreamURL, ch.DownstreamURL)
-		stageAt := stageTime(ch.At, at)
-		s.Advance(ch.Stage, stageAt, ch.Message)
-		if ch.Stage == StagePlayable && s.PlayableAt == nil {
-			t := stageAt
-			s.PlayableAt = &t
+		stageAt, src := stageTime(ch.At, at)
+		s.Advance(ch.Stage, stageAt, src, ch.Message)
+		if ch.Stage == StagePlayable {
+			s.stamp(&s.PlayableAt, stageBit(StagePlayable.Rank()), stageAt, src)
 		}
 		fillTime(&s.FirstSeenAt, at)
 	})

@@ -2,6 +2,8 @@ package models_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,4 +97,73 @@ func TestPayloadTimesWin(t *testing.T) {
 			t.Errorf("sessions = %+v, want one ended at the arrival %s", sessions, arrival)
 		}
 	})
+}
+
+// TestArrivalStageTimesGiveWay: a stage time that stood in with the
+// arrival is replaced when a later or repeated event of that stage carries
+// the provider's time, and the provider's time is never replaced by a later
+// arrival (Daily fixtures).
+func TestArrivalStageTimesGiveWay(t *testing.T) {
+	arrival := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name   string
+		events []string
+		check  func(d *models.MeetingDetail, s *models.Store) string
+	}{
+		{"stream updated, then its start", []string{"streaming.updated", "streaming.started"}, streamStarted(unixAt(1717000500, 0))},
+		{"stream started, then an update", []string{"streaming.started", "streaming.updated"}, streamStarted(unixAt(1717000500, 0))},
+		{"recording ready with an unreadable start, then ready again", []string{"edge/recording-bad-times", "recording.ready-to-download"},
+			func(_ *models.MeetingDetail, s *models.Store) string {
+				recs, err := s.ListRecordings(context.Background(), models.ListFilter{})
+				if err != nil || len(recs) != 1 {
+					return fmt.Sprintf("recordings %+v, %v", recs, err)
+				}
+				r := recs[0]
+				if !sameTime(r.StartedAt, unixAt(1717000200, 0)) || !sameTime(r.EndedAt, unixAt(1717003600, 0)) {
+					return "started " + fmtTime(r.StartedAt) + ", ended " + fmtTime(r.EndedAt) + "; want the payload's 1717000200 and 1717003600"
+				}
+				return ""
+			}},
+		{"transcript started, then its error gives the start", []string{"transcript.started", "transcript.error"},
+			func(d *models.MeetingDetail, _ *models.Store) string {
+				if len(d.Transcriptions) != 1 || !sameTime(d.Transcriptions[0].StartedAt, unixAt(1717000010, 0)) {
+					return fmt.Sprintf("transcriptions %+v, want one started at 1717000010", d.Transcriptions)
+				}
+				return ""
+			}},
+	}
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				s := openStore(t, freshURL(t, url))
+				for i, name := range c.events {
+					postDaily(t, s, name, arrival.Add(time.Duration(i)*time.Hour))
+				}
+				d, err := s.MeetingDetail(context.Background(), "", "consult-42", 0)
+				if errors.Is(err, models.ErrNotFound) {
+					d, err = &models.MeetingDetail{}, nil
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if msg := c.check(d, s); msg != "" {
+					t.Error(msg)
+				}
+			})
+		}
+	})
+}
+
+// streamStarted checks that the one stream started at want.
+func streamStarted(want time.Time) func(*models.MeetingDetail, *models.Store) string {
+	return func(_ *models.MeetingDetail, s *models.Store) string {
+		streams, err := s.ListStreams(context.Background(), models.ListFilter{})
+		if err != nil || len(streams) != 1 {
+			return fmt.Sprintf("streams %+v, %v", streams, err)
+		}
+		if !sameTime(streams[0].StartedAt, want) {
+			return "started " + fmtTime(streams[0].StartedAt) + ", want the payload's " + want.Format(time.RFC3339)
+		}
+		return ""
+	}
 }

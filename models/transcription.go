@@ -44,9 +44,10 @@ func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch 
 		fill(&t.ExternalID, ch.Key)
 		fill(&t.SessionID, sessionID)
 		fill(&t.Mode, ch.Mode)
-		t.Advance(ch.Stage, stageTime(ch.At, at), ch.Message)
+		stageAt, src := stageTime(ch.At, at)
+		t.Advance(ch.Stage, stageAt, src, ch.Message)
 		if ch.StartedAt != nil {
-			t.fillStageTime(StageStarted, *ch.StartedAt)
+			t.setStageTime(StageStarted, *ch.StartedAt, TimeFromPayload)
 		}
 		fillTime(&t.FirstSeenAt, at)
 	})

@@ -36,6 +36,12 @@ func apply(b *batch, d Delivery) (bool, error) {
 	}
 	var c bool
 	var err error
+	if m != nil {
+		if c, err = applyMeetingURL(b, m, ev.MeetingURL); err != nil {
+			return false, err
+		}
+		changed = changed || c
+	}
 	switch {
 	case ev.Participant != nil && m != nil:
 		c, err = applyParticipant(b, m, sess, sessionID, ev.Participant, at)

@@ -28,6 +28,9 @@ type Event struct {
 	// MeetingID is the provider's meeting (room) id, empty when the event
 	// belongs to no meeting.
 	MeetingID string
+	// MeetingURL is the address people join the meeting at, when the event
+	// gives it (iotum's meeting_url).
+	MeetingURL string
 	// SessionID is the provider's id of one run of the meeting. When it is
 	// empty, a participant change goes to the meeting's current session:
 	// the live one, or the one that just ended, or else a placeholder that
@@ -193,9 +196,14 @@ type StreamChange struct {
 	PlaybackURL   string
 	LivestreamURL string
 	DownstreamURL string
-	Message       string
-	// At is when the stream reached Stage by the provider's clock; nil to
-	// use the time the delivery arrived.
+	// PreviewURL and PreviewImageURL locate a preview of the stream (a
+	// short video and an image), as of At; an event that carries a preview
+	// and no Stage reports only that.
+	PreviewURL      string
+	PreviewImageURL string
+	Message         string
+	// At is when the stream reached Stage (or its preview was made) by the
+	// provider's clock; nil to use the time the delivery arrived.
 	At *time.Time
 }
 

@@ -6,10 +6,12 @@ import "time"
 // job. Stages are ordered: a job only ever moves to a later stage.
 type Stage string
 
-// The stages, in the order a job passes through them. Stopped, Completed,
-// Activated and Released are the successful ends of different kinds of job
-// and share a rank; Cancelled and Failed rank above them, so whatever order
-// the events arrive in, a job that failed ends as failed.
+// The stages, in the order a job passes through them. Stopped, Activated
+// and Released are the successful ends of different kinds of job and share
+// a rank; Completed ranks just above them, since a job that reports both
+// (an iotum recording is stopped, then its file is ready) completes after
+// it stops. Cancelled and Failed rank above them all, so whatever order the
+// events arrive in, a job that failed ends as failed.
 const (
 	StageStarting   Stage = "starting"
 	StageStarted    Stage = "started"
@@ -36,8 +38,10 @@ func (s Stage) Rank() int {
 		return 25
 	case StageStopping:
 		return 30
-	case StageStopped, StageCompleted, StageActivated, StageReleased:
+	case StageStopped, StageActivated, StageReleased:
 		return 40
+	case StageCompleted:
+		return 42
 	case StageCancelled:
 		return 45
 	case StageFailed:

@@ -7,9 +7,11 @@ import (
 // Meeting is a provider's room: the thing operators filter by. It outlives
 // its sessions.
 type Meeting struct {
-	ID          uint      `gorm:"primaryKey" json:"-"`
-	Provider    string    `json:"provider"`
-	MeetingID   string    `json:"meetingId"`
+	ID        uint   `gorm:"primaryKey" json:"-"`
+	Provider  string `json:"provider"`
+	MeetingID string `json:"meetingId"`
+	// URL is where people join the meeting, when a provider gives it.
+	URL         string    `json:"url,omitempty"`
 	FirstSeenAt time.Time `json:"firstSeenAt"`
 	LastEventAt time.Time `json:"lastEventAt"`
 }
@@ -253,4 +255,14 @@ func (e Event) opensSession() bool {
 		return e.Transcription.Stage.underway()
 	}
 	return false
+}
+
+// applyMeetingURL gives the meeting the join URL an event carries, unless
+// it has one already.
+func applyMeetingURL(b *batch, m *Meeting, url string) (bool, error) {
+	if url == "" {
+		return false, nil
+	}
+	res := b.tx.Model(&Meeting{}).Where("id = ? AND url = ''", m.ID).Update("url", url)
+	return res.RowsAffected > 0, res.Error
 }

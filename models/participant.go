@@ -13,6 +13,10 @@ type Participant struct {
 	ParticipantID string `json:"participantId"`
 	Name          string `json:"name"`
 	Role          string `json:"role,omitempty"`
+	// RoleAt is when the event that gave Role happened: a role is replaced
+	// only by one given at the same time or later, so a late join does not
+	// undo a role change.
+	RoleAt *time.Time `json:"roleAt,omitempty"`
 	// Present is true while the participant has an attendance with no leave.
 	Present     bool         `json:"present"`
 	FirstSeenAt time.Time    `json:"firstSeenAt"`
@@ -58,8 +62,9 @@ func applyParticipant(b *batch, m *Meeting, sess *Session, sessionID string, ch 
 		if ch.Name != "" {
 			p.Name = ch.Name
 		}
-		if ch.Role != "" {
-			p.Role = ch.Role
+		if ch.Role != "" && (p.RoleAt == nil || !at.Before(*p.RoleAt)) {
+			t := at
+			p.Role, p.RoleAt = ch.Role, &t
 		}
 	}) || changed
 	if ch.Update {

@@ -114,7 +114,7 @@ func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time
 	case "conference_start", "conference_end", "enter_conference", "leave_conference",
 		"participant_role_changed", "start_recording", "stop_recording", "recording_ready",
 		"transcription_ready", "start_streaming", "stop_streaming", "start_broadcasting",
-		"stop_broadcasting", "dialout_status_change":
+		"stop_broadcasting", "stream_preview_updated", "dialout_status_change":
 		if conf == "" {
 			p.Note("conference_id is missing")
 			return
@@ -137,6 +137,8 @@ func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time
 			pc.Update = true
 		case "leave_conference":
 			pc.Left, pc.Reason = true, p.Str("reason_for_leaving")
+		default:
+			ev.MeetingURL = strings.TrimSpace(p.Str("meeting_url"))
 		}
 		ev.Participant = pc
 	case "start_recording":
@@ -159,13 +161,23 @@ func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time
 		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_broadcasting":
 		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStopped, At: at}
+	case "stream_preview_updated":
+		// A preview of the conference's livestream; no stage.
+		s := &models.StreamChange{Kind: models.StreamLivestream, Key: key, At: at,
+			PreviewURL: strings.TrimSpace(p.Str("video_url")), PreviewImageURL: strings.TrimSpace(p.Str("image_url"))}
+		if s.PreviewURL == "" && s.PreviewImageURL == "" {
+			p.Note("video_url and image_url are missing")
+			return
+		}
+		ev.Stream = s
 	case "dialout_status_change":
 		ev.Call = dialout(ev, p, conf, at, atText)
 	}
-	// Everything else (stream_preview_updated, enter_livestream and
-	// leave_livestream, whose viewers are not in the room, drive files,
-	// profile pictures, one_time_access_code_reused, unknown events) is kept
-	// in the log only, under its conference when it names one.
+	// Everything else (enter_livestream and leave_livestream, whose viewers
+	// are not in the room, drive files, profile pictures,
+	// one_time_access_code_reused, unknown events) is kept in the log only,
+	// under its conference when it names one. host_id and company_id, which
+	// every event carries, have no model: they stay in the logged body.
 }
 
 // dialout reads a dial-out status. Each dialed participant is one call; a

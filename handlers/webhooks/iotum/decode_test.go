@@ -22,6 +22,8 @@ const (
 	fxPhone       = "+14165550123"
 	fxRecordingID = "903311"
 	fxDownload    = "https://callbridge-recordings.s3.amazonaws.com/61803/1258835/903311.mp4"
+	fxMeetingURL  = "https://iotum.callbridge.rocks/conf/call/1258835"
+	fxPreview     = "https://callbridge-previews.s3.amazonaws.com/61803/1258835/preview"
 )
 
 // at is a time on the day of the fixtures' conference, 2022-08-24, in UTC.
@@ -97,8 +99,11 @@ var docCases = map[string]decodeCase{
 	"dialout_status_change-new":      {want: dialoutEv("new", fxDialed, fxPhone, 20, 6, 2)},
 	"dialout_status_change-dialed":   {want: dialoutEv("dialed", fxDialed, fxPhone, 20, 6, 3)},
 	"dialout_status_change-answered": {want: dialoutEv("answered", fxDialed, fxPhone, 20, 6, 15)},
-	"enter_conference": {want: withParticipant(conf("enter_conference"),
-		models.ParticipantChange{ParticipantID: fxDialed, Role: "participant", At: at(20, 6, 21)})},
+	"enter_conference": {want: func() models.Event {
+		ev := withParticipant(conf("enter_conference"), models.ParticipantChange{ParticipantID: fxDialed, Role: "participant", At: at(20, 6, 21)})
+		ev.MeetingURL = fxMeetingURL
+		return ev
+	}()},
 	"dialout_status_change-rejected":   {want: dialoutEv("rejected", "7120352", "+16475550188", 20, 7, 40)},
 	"dialout_status_change-noanswer":   {want: dialoutEv("noanswer", "7120353", "+12125550147", 20, 8, 33)},
 	"dialout_status_change-cancelled":  {want: dialoutEv("cancelled", "7120354", "+14155550162", 20, 9, 5)},
@@ -108,8 +113,9 @@ var docCases = map[string]decodeCase{
 	"start_recording": {want: withRecording(conf("start_recording"), rec(models.StageStarted, at(20, 12, 0)))},
 	"start_streaming": {want: withStream(conf("start_streaming"),
 		models.StreamChange{Kind: models.StreamLivestream, Key: fxKey, Stage: models.StageStarted, At: at(20, 13, 0)})},
-	"stream_preview_updated": {want: conf("stream_preview_updated")},
-	"enter_livestream":       {want: conf("enter_livestream")},
+	"stream_preview_updated": {want: withStream(conf("stream_preview_updated"), models.StreamChange{Kind: models.StreamLivestream, Key: fxKey,
+		PreviewURL: fxPreview + ".mp4", PreviewImageURL: fxPreview + ".jpg", At: at(20, 13, 45)})},
+	"enter_livestream": {want: conf("enter_livestream")},
 	"start_broadcasting": {want: withStream(conf("start_broadcasting"),
 		models.StreamChange{Kind: models.StreamBroadcast, Key: fxKey, Stage: models.StageStarted, At: at(20, 15, 0)})},
 	"stop_broadcasting": {want: withStream(conf("stop_broadcasting"),
@@ -160,6 +166,9 @@ var edgeCases = map[string]decodeCase{
 		ev := dialoutEv("dialed", "+14165550142", "+14165550142", 20, 7, 1)
 		return ev
 	}()},
+	// image_url is optional: the video alone is the preview.
+	"stream-preview-no-image": {want: withStream(conf("stream_preview_updated"), models.StreamChange{Kind: models.StreamLivestream, Key: fxKey,
+		PreviewURL: fxPreview + ".mp4", At: at(20, 14, 45)})},
 	"payload-null-literal": {
 		want:     models.Event{Type: "conference_end"},
 		problems: []string{"conference_id is missing"},
@@ -310,7 +319,7 @@ func TestDecodeKeysFold(t *testing.T) {
 	}
 	want := map[string][]string{
 		"recording " + fxKey:         {"recording_ready", "start_recording", "stop_recording"},
-		"stream livestream " + fxKey: {"start_streaming", "stop_streaming"},
+		"stream livestream " + fxKey: {"start_streaming", "stop_streaming", "stream_preview_updated"},
 		"stream broadcast " + fxKey:  {"start_broadcasting", "stop_broadcasting"},
 	}
 	if !reflect.DeepEqual(keys, want) {
@@ -481,6 +490,12 @@ func TestDecodeLenient(t *testing.T) {
 			body: `{"event":"recording_ready","payload":"{\"conference_id\":7,\"recording_id\":3}"` + ts + `}`,
 			want: withRecording(models.Event{Type: "recording_ready", MeetingID: "7", SessionID: "7"},
 				models.RecordingChange{Kind: models.RecordingMeeting, Key: "conference/7", ExternalID: "3", Stage: models.StageCompleted, At: at(20, 5, 0)}),
+		},
+		{
+			name:     "stream preview without its URLs",
+			body:     `{"event":"stream_preview_updated","payload":"{\"conference_id\":7}"` + ts + `}`,
+			want:     models.Event{Type: "stream_preview_updated", MeetingID: "7", SessionID: "7"},
+			problems: []string{"video_url and image_url are missing"},
 		},
 		{
 			name: "unknown event with no conference",

@@ -149,14 +149,6 @@ type ParticipantChange struct {
 	JoinedAt *time.Time
 }
 
-// File is one output file of a recording: the provider's id for it, where
-// it gives one, its path in storage and its download URL.
-type File struct {
-	ID   string `json:"id,omitempty"`
-	Path string `json:"path,omitempty"`
-	URL  string `json:"url,omitempty"`
-}
-
 // RecordingChange moves a recording through its lifecycle.
 type RecordingChange struct {
 	Kind RecordingKind
@@ -215,6 +207,8 @@ type TranscriptionChange struct {
 	Mode    string
 	Stage   Stage
 	Message string
+	// Files are where the transcript is written.
+	Files []File
 	// At is when the job reached Stage by the provider's clock; nil to use
 	// the time the delivery arrived.
 	At *time.Time

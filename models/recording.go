@@ -135,31 +135,3 @@ func (r *Recording) absorb(o Recording) {
 	}
 	r.touch(o.UpdatedAt)
 }
-
-// mergeFiles adds the files not yet listed, keeping the order they came in.
-// A file listed without an id takes the id of the same file (same path and
-// URL) named by id. It returns a new list, never changing the old one.
-func mergeFiles(have JSONList[File], add []File) JSONList[File] {
-	out := have
-	for _, f := range add {
-		if f == (File{}) {
-			continue
-		}
-		known := false
-		for i, h := range out {
-			if h.Path != f.Path || h.URL != f.URL || h.ID != f.ID && h.ID != "" && f.ID != "" {
-				continue
-			}
-			known = true
-			if h.ID == "" && f.ID != "" {
-				out = append(JSONList[File](nil), out...)
-				out[i].ID = f.ID
-			}
-			break
-		}
-		if !known {
-			out = append(out[:len(out):len(out)], f)
-		}
-	}
-	return out
-}

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/meetboard/meetboard/models"
@@ -29,5 +30,25 @@ func TestMeetingShowsProviderFields(t *testing.T) {
 		if got := doc.Find(c.selector).First().Text(); got != c.want {
 			t.Errorf("%s: %s reads %q, want %q", c.fragment, c.selector, got, c.want)
 		}
+	}
+}
+
+// TestFilesShowWhatProvidersSay: a transcription's files are shown, and a
+// stored file says its bucket, kind and size when the provider gives them.
+func TestFilesShowWhatProvidersSay(t *testing.T) {
+	d := sampleDetail()
+	d.Transcriptions[0].Files = models.JSONList[models.File]{{Path: "mydomain/room/t.vtt", Bucket: "transcripts"}}
+	d.Recordings[0].Files = models.JSONList[models.File]{{Path: "mydomain/room/track", Kind: "video", Size: 412000000}}
+	byID := map[string]Fragment{}
+	for _, f := range MeetingFragments(d, nil) {
+		byID[f.ID] = f
+	}
+	tr := parse(t, render(t, byID["meeting-transcriptions"])).Find(".links").Text()
+	if !strings.Contains(tr, "transcripts/mydomain/room/t.vtt") {
+		t.Errorf("transcription links %q, want the bucket and path", tr)
+	}
+	rec := parse(t, render(t, byID["meeting-recordings"])).Find(".links").Text()
+	if !strings.Contains(rec, "mydomain/room/track") || !strings.Contains(rec, "video · 412 MB") {
+		t.Errorf("recording links %q, want the path, kind and size", rec)
 	}
 }

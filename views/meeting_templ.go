@@ -808,7 +808,7 @@ func meetingTranscriptions(ts []models.Transcription) templ.Component {
 				}
 				return nil
 			})
-			templ_7745c5c3_Err = job(t.Lifecycle, nil, nil).Render(templ.WithChildren(ctx, templ_7745c5c3_Var33), templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = job(t.Lifecycle, nil, transcriptFiles(t)).Render(templ.WithChildren(ctx, templ_7745c5c3_Var33), templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1192,6 +1192,15 @@ func job(l models.Lifecycle, playable *time.Time, links templ.Component) templ.C
 		}
 		return nil
 	})
+}
+
+// transcriptFiles are a transcription's files; nil when it has none, so no
+// empty links row is drawn.
+func transcriptFiles(t models.Transcription) templ.Component {
+	if len(t.Files) == 0 {
+		return nil
+	}
+	return fileList(t.Files)
 }
 
 func streamLinks(s models.Stream) templ.Component {

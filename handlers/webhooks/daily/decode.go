@@ -219,8 +219,9 @@ func recording(p payload.Fields, stage models.Stage) *models.RecordingChange {
 	return r
 }
 
-// recordingFiles lists s3_key, then each raw track's s3Key. Daily sends no
-// URLs: links come from its REST API.
+// recordingFiles lists s3_key, then each raw track's s3Key with its type
+// (audio or video) and size. Daily sends no URLs: links come from its REST
+// API.
 func recordingFiles(p payload.Fields) []models.File {
 	var files []models.File
 	if k := p.Str("s3_key"); k != "" {
@@ -228,20 +229,26 @@ func recordingFiles(p payload.Fields) []models.File {
 	}
 	for _, tr := range p.List("tracks") {
 		if k := tr.Str("s3Key"); k != "" {
-			files = append(files, models.File{Path: k})
+			files = append(files, models.File{Path: k, Kind: tr.Str("type"), Size: size(tr, "size")})
 		}
 	}
 	return files
 }
 
-// transcription reads transcript.*: the payload id is the transcript's id.
+// transcription reads transcript.*: the payload id is the transcript's id,
+// and out_params.s3 where it is written.
 func transcription(p payload.Fields, stage models.Stage, message string) *models.TranscriptionChange {
 	id := p.Str("id")
 	if id == "" {
 		p.Note("%s: no id to name the transcript by", p.Name())
 		return nil
 	}
-	return &models.TranscriptionChange{Kind: models.KindTranscription, Key: id, Stage: stage, Message: message}
+	tr := &models.TranscriptionChange{Kind: models.KindTranscription, Key: id, Stage: stage, Message: message}
+	s3 := p.Obj("out_params").Obj("s3")
+	if f := (models.File{Path: s3.Str("key"), Bucket: s3.Str("bucket")}); f.Path != "" {
+		tr.Files = []models.File{f}
+	}
+	return tr
 }
 
 // stream reads streaming.*, Daily's RTMP livestreams, named by instance_id.

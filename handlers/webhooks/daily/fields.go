@@ -86,6 +86,21 @@ func eventTimeText(f payload.Fields, key, s string) *time.Time {
 	return &t
 }
 
+// size reads a file's size in bytes: a whole number. Anything else is noted
+// and reads as 0 (unknown).
+func size(f payload.Fields, key string) int64 {
+	s := numText(f, key)
+	if s == "" {
+		return 0
+	}
+	whole, nanos, ok := splitDecimal(strings.TrimSpace(s))
+	if !ok || nanos != 0 {
+		f.Note("%s: unreadable size %q", f.Path(key), short(s))
+		return 0
+	}
+	return whole
+}
+
 // duration reads a non-negative number of seconds; ok is false when the
 // member is absent or unreadable (which is noted). A duration is only read
 // to place an end time, for which the arrival time stands in without it.

@@ -57,7 +57,7 @@ func applyBatchCall(tx *gorm.DB, provider string, ch *BatchCallChange, at time.T
 	}
 	_, changed, err := upsertRow(tx, BatchCall{Provider: provider, BatchID: ch.BatchID}, []string{"provider", "batch_id"}, at, func(b *BatchCall) {
 		fill(&b.Name, ch.Name)
-		b.Advance(ch.Stage, at, "")
+		b.Advance(ch.Stage, at, TimeFromArrival, "")
 		fillTime(&b.FirstSeenAt, at)
 	})
 	return changed, err
@@ -70,7 +70,7 @@ func applyResource(tx *gorm.DB, provider string, ch *ResourceChange, at time.Tim
 	}
 	_, changed, err := upsertRow(tx, Resource{Provider: provider, ResourceID: ch.ResourceID}, []string{"provider", "resource_id"}, at, func(r *Resource) {
 		fill(&r.ComposerType, ch.ComposerType)
-		r.Advance(ch.Stage, at, "")
+		r.Advance(ch.Stage, at, TimeFromArrival, "")
 		fillTime(&r.FirstSeenAt, at)
 	})
 	return changed, err
@@ -84,7 +84,7 @@ func applyKnowledgeBase(tx *gorm.DB, provider string, ch *KnowledgeBaseChange, a
 	key := KnowledgeBase{Provider: provider, KnowledgeBaseID: ch.KnowledgeBaseID, RecordID: ch.RecordID}
 	_, changed, err := upsertRow(tx, key, []string{"provider", "knowledge_base_id", "record_id"}, at, func(k *KnowledgeBase) {
 		fill(&k.MetaData, ch.MetaData)
-		k.Advance(ch.Stage, at, ch.Message)
+		k.Advance(ch.Stage, at, TimeFromArrival, ch.Message)
 		fillTime(&k.FirstSeenAt, at)
 	})
 	return changed, err

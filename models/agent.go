@@ -96,7 +96,7 @@ func applyAgent(tx *gorm.DB, m *Meeting, provider, meetingID string, ch *AgentCh
 		fill(&a.AgentID, ch.AgentID)
 		fill(&a.DeploymentID, ch.DeploymentID)
 		fill(&a.VersionID, ch.VersionID)
-		a.Advance(ch.Stage, at, ch.Message)
+		a.Advance(ch.Stage, at, TimeFromArrival, ch.Message)
 		fillTime(&a.FirstSeenAt, at)
 	}
 	if len(found) == 0 {

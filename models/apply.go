@@ -29,13 +29,19 @@ func apply(b *batch, d Delivery) (bool, error) {
 	if m != nil && (named || ev.Participant != nil) {
 		var err error
 		var c bool
-		if sess, c, err = applySession(b, m, d.Provider, sessionID, ev.Session, at); err != nil {
+		if sess, c, err = applySession(b, m, d.Provider, sessionID, ev.Session, ev.opensSession(), at); err != nil {
 			return false, err
 		}
 		changed = changed || c
 	}
 	var c bool
 	var err error
+	if m != nil {
+		if c, err = applyMeetingURL(b, m, ev.MeetingURL); err != nil {
+			return false, err
+		}
+		changed = changed || c
+	}
 	switch {
 	case ev.Participant != nil && m != nil:
 		c, err = applyParticipant(b, m, sess, sessionID, ev.Participant, at)

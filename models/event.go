@@ -28,6 +28,9 @@ type Event struct {
 	// MeetingID is the provider's meeting (room) id, empty when the event
 	// belongs to no meeting.
 	MeetingID string
+	// MeetingURL is the address people join the meeting at, when the event
+	// gives it (iotum's meeting_url).
+	MeetingURL string
 	// SessionID is the provider's id of one run of the meeting. When it is
 	// empty, a participant change goes to the meeting's current session:
 	// the live one, or the one that just ended, or else a placeholder that
@@ -49,6 +52,65 @@ type Event struct {
 	BatchCall     *BatchCallChange
 	Resource      *ResourceChange
 	KnowledgeBase *KnowledgeBaseChange
+}
+
+// TimeSource tells which time an event's change was placed at.
+type TimeSource string
+
+// The time sources. Where a payload has a time for what it reports, that
+// time wins over the arrival.
+const (
+	// TimeFromPayload: the provider's time for what the event reports, read
+	// from its body.
+	TimeFromPayload TimeSource = "payload"
+	// TimeFromArrival: the body gives no readable time for it (none at all,
+	// or one the decoder noted as unreadable), so the delivery's arrival
+	// stands in.
+	TimeFromArrival TimeSource = "arrival"
+)
+
+// TimeSource reports which time the event's change is placed at: the
+// payload's when the change carries the provider's time for what it reports
+// (a session's start or end, a join or leave, the stage a job reached, a
+// call step), else the arrival's. Agent, batch call, resource and knowledge
+// base events carry no time, so theirs is always the arrival. It is "" for
+// an event with no change.
+func (e Event) TimeSource() TimeSource {
+	var given bool
+	switch {
+	case e.Session != nil:
+		given = e.Session.Start != nil
+		if e.Session.Ended {
+			given = e.Session.End != nil
+		}
+	case e.Participant != nil:
+		given = e.Participant.At != nil
+	case e.Recording != nil:
+		given = e.Recording.At != nil
+	case e.Stream != nil:
+		given = e.Stream.At != nil
+	case e.Transcription != nil:
+		given = e.Transcription.At != nil
+	case e.Call != nil:
+		given = e.Call.At != nil
+	case !e.HasChange():
+		return ""
+	}
+	if given {
+		return TimeFromPayload
+	}
+	return TimeFromArrival
+}
+
+// Note is how the event log says which time an event was placed at.
+func (t TimeSource) Note() string {
+	switch t {
+	case TimeFromPayload:
+		return "time from the payload"
+	case TimeFromArrival:
+		return "time of arrival: the payload gives no readable time"
+	}
+	return ""
 }
 
 // SessionChange starts or ends a meeting session.
@@ -85,14 +147,6 @@ type ParticipantChange struct {
 	// provider's clock (nil when the payload does not say). It gives a
 	// leave whose join was never received its join time.
 	JoinedAt *time.Time
-}
-
-// File is one output file of a recording: the provider's id for it, where
-// it gives one, its path in storage and its download URL.
-type File struct {
-	ID   string `json:"id,omitempty"`
-	Path string `json:"path,omitempty"`
-	URL  string `json:"url,omitempty"`
 }
 
 // RecordingChange moves a recording through its lifecycle.
@@ -134,9 +188,14 @@ type StreamChange struct {
 	PlaybackURL   string
 	LivestreamURL string
 	DownstreamURL string
-	Message       string
-	// At is when the stream reached Stage by the provider's clock; nil to
-	// use the time the delivery arrived.
+	// PreviewURL and PreviewImageURL locate a preview of the stream (a
+	// short video and an image), as of At; an event that carries a preview
+	// and no Stage reports only that.
+	PreviewURL      string
+	PreviewImageURL string
+	Message         string
+	// At is when the stream reached Stage (or its preview was made) by the
+	// provider's clock; nil to use the time the delivery arrived.
 	At *time.Time
 }
 
@@ -148,6 +207,8 @@ type TranscriptionChange struct {
 	Mode    string
 	Stage   Stage
 	Message string
+	// Files are where the transcript is written.
+	Files []File
 	// At is when the job reached Stage by the provider's clock; nil to use
 	// the time the delivery arrived.
 	At *time.Time

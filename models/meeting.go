@@ -7,9 +7,11 @@ import (
 // Meeting is a provider's room: the thing operators filter by. It outlives
 // its sessions.
 type Meeting struct {
-	ID          uint      `gorm:"primaryKey" json:"-"`
-	Provider    string    `json:"provider"`
-	MeetingID   string    `json:"meetingId"`
+	ID        uint   `gorm:"primaryKey" json:"-"`
+	Provider  string `json:"provider"`
+	MeetingID string `json:"meetingId"`
+	// URL is where people join the meeting, when a provider gives it.
+	URL         string    `json:"url,omitempty"`
 	FirstSeenAt time.Time `json:"firstSeenAt"`
 	LastEventAt time.Time `json:"lastEventAt"`
 }
@@ -21,6 +23,12 @@ const (
 	// SessionStale is shown, never stored, for a live session that has had
 	// no event for longer than the store's StaleAfter.
 	SessionStale = "stale"
+	// SessionUnconfirmed is a session known only from events that report
+	// something ending in it (a participant leaving, a recording stopped, a
+	// call step): it may be long over, so it is not shown live, and nobody
+	// is known to be in it. Its start, a join, or a job under way in it
+	// makes it live; its end ends it.
+	SessionUnconfirmed = "unconfirmed"
 )
 
 // Session statuses as SQL conditions, written as the partial indexes on
@@ -37,8 +45,9 @@ type Session struct {
 	MeetingRef uint   `json:"-"`
 	Provider   string `json:"-"`
 	SessionID  string `json:"sessionId"`
-	// Status is SessionLive until the session ends; a session first seen
-	// through any other event of it counts as live.
+	// Status is SessionLive from the first event that says the session is
+	// under way (see Event.opensSession) until it ends, SessionUnconfirmed
+	// before that, and SessionEnded once it ended.
 	Status string `json:"status"`
 	// StartedAt and EndedAt are the provider's times, nil when it gave none
 	// or an unparseable one; except that an ended session whose end could
@@ -62,8 +71,10 @@ const LeaveReasonSessionEnded = "session-ended"
 
 // applySession finds or creates the session an event belongs to, applies
 // the event's session change if it has one, and moves the session's
-// last-event time forward. Ending a session closes its open attendances.
-func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionChange, at time.Time) (*Session, bool, error) {
+// last-event time forward. A session is live once an event opens it (opens:
+// see Event.opensSession) and unconfirmed until then. Ending a session
+// closes its open attendances.
+func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionChange, opens bool, at time.Time) (*Session, bool, error) {
 	if sessionID != "" {
 		if err := namePlaceholder(b, m.ID, sessionID); err != nil {
 			return nil, false, err
@@ -84,6 +95,9 @@ func applySession(b *batch, m *Meeting, provider, sessionID string, ch *SessionC
 		fillTime(&s.FirstSeenAt, at)
 		fillTime(&s.LastEventAt, at)
 		if s.Status == "" {
+			s.Status = SessionUnconfirmed
+		}
+		if opens && s.Status == SessionUnconfirmed {
 			s.Status = SessionLive
 		}
 		if ch != nil && s.StartedAt == nil {
@@ -166,9 +180,10 @@ func closeAttendances(b *batch, meetingRef uint, sessionID string, end time.Time
 
 // currentSession picks the session an event that names none belongs to:
 // the meeting's live session; else, for a leave, its newest session, and for
-// a join, its newest session if that ended no more than a minute before the
-// join; else the placeholder session "" (which takes the provider's id once
-// an event names the session).
+// a join, its newest session if that has not ended or ended no more than a
+// minute before the join; else the placeholder session "" (which takes the
+// provider's id once an event names the session). A leave that makes the
+// placeholder leaves it unconfirmed, not live (see applySession).
 func currentSession(b *batch, m *Meeting, ch *ParticipantChange, at time.Time) (string, error) {
 	if !b.current[m.ID] {
 		if err := b.loadSessions(nil, []uint{m.ID}); err != nil {
@@ -199,16 +214,16 @@ func currentSession(b *batch, m *Meeting, ch *ParticipantChange, at time.Time) (
 	return "", nil
 }
 
-// namePlaceholder gives a meeting's live placeholder session the id an
-// event has just named, with everything recorded under it, unless a session
-// with that id exists already.
+// namePlaceholder gives a meeting's placeholder session, live or
+// unconfirmed, the id an event has just named, with everything recorded
+// under it, unless a session with that id exists already.
 func namePlaceholder(b *batch, meetingRef uint, sessionID string) error {
 	named, err := b.session(meetingRef, sessionID)
 	if err != nil || named != nil {
 		return err
 	}
 	s, err := b.session(meetingRef, "")
-	if err != nil || s == nil || s.row.Status != SessionLive {
+	if err != nil || s == nil || s.row.Status == SessionEnded {
 		return err
 	}
 	b.renamePlaceholder(s, sessionID)
@@ -218,4 +233,36 @@ func namePlaceholder(b *batch, meetingRef uint, sessionID string) error {
 		}
 	}
 	return nil
+}
+
+// opensSession reports whether the event says the session it belongs to is
+// under way: its start, a join, or a recording, stream or transcription at
+// a stage short of its end. Leaves, ends, role changes, call steps and
+// finished jobs only record against a session: one first seen through
+// them is unconfirmed, not live, since they may arrive long after it ended
+// (a late retry, or the rest of its events lost).
+func (e Event) opensSession() bool {
+	switch {
+	case e.Session != nil:
+		return !e.Session.Ended
+	case e.Participant != nil:
+		return !e.Participant.Left && !e.Participant.Update
+	case e.Recording != nil:
+		return e.Recording.Stage.underway()
+	case e.Stream != nil:
+		return e.Stream.Stage.underway()
+	case e.Transcription != nil:
+		return e.Transcription.Stage.underway()
+	}
+	return false
+}
+
+// applyMeetingURL gives the meeting the join URL an event carries, unless
+// it has one already.
+func applyMeetingURL(b *batch, m *Meeting, url string) (bool, error) {
+	if url == "" {
+		return false, nil
+	}
+	res := b.tx.Model(&Meeting{}).Where("id = ? AND url = ''", m.ID).Update("url", url)
+	return res.RowsAffected > 0, res.Error
 }

@@ -13,6 +13,10 @@ type Participant struct {
 	ParticipantID string `json:"participantId"`
 	Name          string `json:"name"`
 	Role          string `json:"role,omitempty"`
+	// RoleAt is when the event that gave Role happened: a role is replaced
+	// only by one given at the same time or later, so a late join does not
+	// undo a role change.
+	RoleAt *time.Time `json:"roleAt,omitempty"`
 	// Present is true while the participant has an attendance with no leave.
 	Present     bool         `json:"present"`
 	FirstSeenAt time.Time    `json:"firstSeenAt"`
@@ -58,8 +62,9 @@ func applyParticipant(b *batch, m *Meeting, sess *Session, sessionID string, ch 
 		if ch.Name != "" {
 			p.Name = ch.Name
 		}
-		if ch.Role != "" {
-			p.Role = ch.Role
+		if ch.Role != "" && (p.RoleAt == nil || !at.Before(*p.RoleAt)) {
+			t := at
+			p.Role, p.RoleAt = ch.Role, &t
 		}
 	}) || changed
 	if ch.Update {
@@ -141,9 +146,19 @@ func leave(ref uint, visits []Attendance, present bool, reason string, joinedAt 
 	if len(visits) == 0 || joinedAt != nil && !overlapsAny(visits, *joinedAt, at) {
 		return &Attendance{ParticipantRef: ref, JoinedAt: joinedAt, LeftAt: &at, LeaveReason: reason}, false
 	}
-	// A leave after the session closed the attendance tells the real reason.
+	// A leave after the session closed the attendance tells the real
+	// reason, and, when it left before the session's end, the real time
+	// too: then it is the leave the in-order stream would have recorded,
+	// reason and all (Daily's leaves give none).
 	last := &visits[len(visits)-1]
-	if reason != "" && last.LeaveReason == LeaveReasonSessionEnded {
+	if last.LeaveReason != LeaveReasonSessionEnded {
+		return nil, false
+	}
+	switch {
+	case last.LeftAt != nil && at.Before(*last.LeftAt) && (last.JoinedAt == nil || !at.Before(*last.JoinedAt)):
+		last.LeftAt, last.LeaveReason = &at, reason
+		return last, false
+	case reason != "":
 		last.LeaveReason = reason
 		return last, false
 	}

@@ -333,6 +333,7 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 			if changed {
 				o.Outcome = OutcomeApplied
 			}
+			notes[i] = append(notes[i], d.Event.TimeSource().Note())
 		}
 		o.Detail = strings.Join(notes[i], "; ")
 		outcomes[i] = o

@@ -58,7 +58,7 @@ func (r *Recording) touch(at time.Time) { r.UpdatedAt = later(r.UpdatedAt, at) }
 func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *RecordingChange, at time.Time) (bool, error) {
 	// The stage time is the provider's when it gives one; the row's first
 	// seen and updated times stay those of arrival.
-	stageAt := stageTime(ch.At, at)
+	stageAt, src := stageTime(ch.At, at)
 	merge := func(r *Recording) {
 		fillRef(&r.MeetingRef, m)
 		fill(&r.ExternalID, ch.ExternalID)
@@ -71,9 +71,9 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 		fill(&r.MetaURL, ch.MetaURL)
 		fill(&r.Participants, ch.Participants)
 		r.Files = mergeFiles(r.Files, ch.Files)
-		r.Advance(ch.Stage, stageAt, ch.Message)
+		r.Advance(ch.Stage, stageAt, src, ch.Message)
 		if ch.StartedAt != nil {
-			r.fillStageTime(StageStarted, *ch.StartedAt)
+			r.setStageTime(StageStarted, *ch.StartedAt, TimeFromPayload)
 		}
 		fillTime(&r.FirstSeenAt, at)
 	}
@@ -134,32 +134,4 @@ func (r *Recording) absorb(o Recording) {
 		r.FirstSeenAt = o.FirstSeenAt
 	}
 	r.touch(o.UpdatedAt)
-}
-
-// mergeFiles adds the files not yet listed, keeping the order they came in.
-// A file listed without an id takes the id of the same file (same path and
-// URL) named by id. It returns a new list, never changing the old one.
-func mergeFiles(have JSONList[File], add []File) JSONList[File] {
-	out := have
-	for _, f := range add {
-		if f == (File{}) {
-			continue
-		}
-		known := false
-		for i, h := range out {
-			if h.Path != f.Path || h.URL != f.URL || h.ID != f.ID && h.ID != "" && f.ID != "" {
-				continue
-			}
-			known = true
-			if h.ID == "" && f.ID != "" {
-				out = append(JSONList[File](nil), out...)
-				out[i].ID = f.ID
-			}
-			break
-		}
-		if !known {
-			out = append(out[:len(out):len(out)], f)
-		}
-	}
-	return out
 }

@@ -1,10 +1,12 @@
 package models_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -185,6 +187,19 @@ func TestAnyOrder(t *testing.T) {
 				}
 			}
 			rng.Shuffle(len(bodies), func(i, j int) { bodies[i], bodies[j] = bodies[j], bodies[i] })
+			if round%2 == 1 {
+				// Every other round, a lone leave comes first, before its
+				// join and before anything else of the meeting: it must not
+				// make the room live.
+				i := slices.IndexFunc(bodies, func(b []byte) bool {
+					return bytes.Contains(b, []byte(`"participantId":"dan"`)) && bytes.Contains(b, []byte("participant-left"))
+				})
+				post(t, s, bodies[i])
+				bodies = slices.Delete(bodies, i, i+1)
+				if slices.Contains(liveMeetings(t, s), "board:"+id) {
+					t.Fatalf("round %d: a lone leave made the room live", round)
+				}
+			}
 			for _, b := range bodies {
 				post(t, s, b)
 			}
@@ -216,7 +231,9 @@ func meetingStory(id string) [][]byte {
 	for _, p := range []string{"ann", "bob", "cem"} {
 		out = append(out, body("participant-joined", with(map[string]any{"participantId": p, "participantName": strings.ToUpper(p)})))
 	}
-	out = append(out, body("participant-left", with(map[string]any{"participantId": "bob", "participantName": "BOB", "reason": "connection-error"})))
+	out = append(out, body("participant-left", with(map[string]any{"participantId": "bob", "participantName": "BOB", "reason": "connection-error"})),
+		body("participant-joined", with(map[string]any{"participantId": "dan", "participantName": "DAN"})),
+		body("participant-left", with(map[string]any{"participantId": "dan", "participantName": "DAN", "reason": "user-left"})))
 	for _, st := range []string{"starting", "started", "stopping"} {
 		out = append(out, body("recording-"+st, with(map[string]any{"id": "rec-" + id})))
 	}

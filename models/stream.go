@@ -31,11 +31,16 @@ type Stream struct {
 	PlayableAt *time.Time `json:"playableAt,omitempty"`
 	// PlaybackURL is the HLS URL with playback support, LivestreamURL the
 	// one without; DownstreamURL is the deprecated older name.
-	PlaybackURL   string    `json:"playbackHlsUrl,omitempty"`
-	LivestreamURL string    `json:"livestreamUrl,omitempty"`
-	DownstreamURL string    `json:"downstreamUrl,omitempty"`
-	FirstSeenAt   time.Time `json:"firstSeenAt"`
-	UpdatedAt     time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
+	PlaybackURL   string `json:"playbackHlsUrl,omitempty"`
+	LivestreamURL string `json:"livestreamUrl,omitempty"`
+	DownstreamURL string `json:"downstreamUrl,omitempty"`
+	// PreviewURL and PreviewImageURL are the newest preview of the stream
+	// (a short video and an image), made at PreviewAt.
+	PreviewURL      string     `json:"previewUrl,omitempty"`
+	PreviewImageURL string     `json:"previewImageUrl,omitempty"`
+	PreviewAt       *time.Time `json:"previewAt,omitempty"`
+	FirstSeenAt     time.Time  `json:"firstSeenAt"`
+	UpdatedAt       time.Time  `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
 
 // touch moves the Stream row's UpdatedAt forward to at (see touched).
@@ -53,13 +58,23 @@ func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Stream
 		fill(&s.PlaybackURL, ch.PlaybackURL)
 		fill(&s.LivestreamURL, ch.LivestreamURL)
 		fill(&s.DownstreamURL, ch.DownstreamURL)
-		stageAt := stageTime(ch.At, at)
-		s.Advance(ch.Stage, stageAt, ch.Message)
-		if ch.Stage == StagePlayable && s.PlayableAt == nil {
-			t := stageAt
-			s.PlayableAt = &t
+		stageAt, src := stageTime(ch.At, at)
+		s.Advance(ch.Stage, stageAt, src, ch.Message)
+		if ch.Stage == StagePlayable {
+			s.stamp(&s.PlayableAt, stageBit(StagePlayable.Rank()), stageAt, src)
 		}
+		s.preview(ch, stageAt)
 		fillTime(&s.FirstSeenAt, at)
 	})
 	return changed, err
+}
+
+// preview takes the preview a change carries, made at at, when it is no
+// older than the one the stream has: previews are replaced, not filled in.
+func (s *Stream) preview(ch *StreamChange, at time.Time) {
+	if ch.PreviewURL == "" && ch.PreviewImageURL == "" || s.PreviewAt != nil && at.Before(*s.PreviewAt) {
+		return
+	}
+	t := at
+	s.PreviewURL, s.PreviewImageURL, s.PreviewAt = ch.PreviewURL, ch.PreviewImageURL, &t
 }

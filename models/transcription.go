@@ -25,10 +25,12 @@ type Transcription struct {
 	ExternalID       string            `json:"id,omitempty"`
 	SessionID        string            `json:"sessionId,omitempty"`
 	// Mode is "realtime" or "post".
-	Mode        string `json:"mode,omitempty"`
-	Lifecycle   `gorm:"embedded"`
-	FirstSeenAt time.Time `json:"firstSeenAt"`
-	UpdatedAt   time.Time `gorm:"autoUpdateTime:false" json:"updatedAt"`
+	Mode      string `json:"mode,omitempty"`
+	Lifecycle `gorm:"embedded"`
+	// Files are where the transcript is written.
+	Files       JSONList[File] `json:"files"`
+	FirstSeenAt time.Time      `json:"firstSeenAt"`
+	UpdatedAt   time.Time      `gorm:"autoUpdateTime:false" json:"updatedAt"`
 }
 
 // touch moves the Transcription row's UpdatedAt forward to at (see touched).
@@ -44,9 +46,11 @@ func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch 
 		fill(&t.ExternalID, ch.Key)
 		fill(&t.SessionID, sessionID)
 		fill(&t.Mode, ch.Mode)
-		t.Advance(ch.Stage, stageTime(ch.At, at), ch.Message)
+		t.Files = mergeFiles(t.Files, ch.Files)
+		stageAt, src := stageTime(ch.At, at)
+		t.Advance(ch.Stage, stageAt, src, ch.Message)
 		if ch.StartedAt != nil {
-			t.fillStageTime(StageStarted, *ch.StartedAt)
+			t.setStageTime(StageStarted, *ch.StartedAt, TimeFromPayload)
 		}
 		fillTime(&t.FirstSeenAt, at)
 	})

@@ -84,11 +84,15 @@ func Decode(body []byte) (models.Event, error) {
 func decodeChange(ev *models.Event, p payload.Fields) {
 	switch t := ev.Type; t {
 	case "meeting.started", "meeting.ended":
-		ev.Session = &models.SessionChange{
+		s := &models.SessionChange{
 			Ended: t == "meeting.ended",
-			Start: unixTime(p, "start_ts"),
-			End:   unixTime(p, "end_ts"),
+			Start: eventTime(p, "start_ts"),
+			End:   eventTime(p, "end_ts"),
 		}
+		// An end given but unreadable ends the session at the arrival, as
+		// VideoSDK's does.
+		s.EndAtArrival = s.Ended && s.End == nil && p.Raw("end_ts") != nil
+		ev.Session = s
 	case "participant.joined", "participant.left":
 		ev.Participant = participant(p, t == "participant.left")
 	case "recording.started":
@@ -188,7 +192,7 @@ func endTime(p payload.Fields, start *time.Time, key string) *time.Time {
 	}
 	at := start.Add(d)
 	if at.UTC().Year() > 9999 {
-		p.Note("%s: start + duration is past the year 9999; the arrival time stands in", p.Path(key))
+		p.Note("%s: start + duration is past the year 9999; %s", p.Path(key), payload.ArrivalStandsIn)
 		return nil
 	}
 	return &at
@@ -215,8 +219,9 @@ func recording(p payload.Fields, stage models.Stage) *models.RecordingChange {
 	return r
 }
 
-// recordingFiles lists s3_key, then each raw track's s3Key. Daily sends no
-// URLs: links come from its REST API.
+// recordingFiles lists s3_key, then each raw track's s3Key with its type
+// (audio or video) and size. Daily sends no URLs: links come from its REST
+// API.
 func recordingFiles(p payload.Fields) []models.File {
 	var files []models.File
 	if k := p.Str("s3_key"); k != "" {
@@ -224,20 +229,26 @@ func recordingFiles(p payload.Fields) []models.File {
 	}
 	for _, tr := range p.List("tracks") {
 		if k := tr.Str("s3Key"); k != "" {
-			files = append(files, models.File{Path: k})
+			files = append(files, models.File{Path: k, Kind: tr.Str("type"), Size: size(tr, "size")})
 		}
 	}
 	return files
 }
 
-// transcription reads transcript.*: the payload id is the transcript's id.
+// transcription reads transcript.*: the payload id is the transcript's id,
+// and out_params.s3 where it is written.
 func transcription(p payload.Fields, stage models.Stage, message string) *models.TranscriptionChange {
 	id := p.Str("id")
 	if id == "" {
 		p.Note("%s: no id to name the transcript by", p.Name())
 		return nil
 	}
-	return &models.TranscriptionChange{Kind: models.KindTranscription, Key: id, Stage: stage, Message: message}
+	tr := &models.TranscriptionChange{Kind: models.KindTranscription, Key: id, Stage: stage, Message: message}
+	s3 := p.Obj("out_params").Obj("s3")
+	if f := (models.File{Path: s3.Str("key"), Bucket: s3.Str("bucket")}); f.Path != "" {
+		tr.Files = []models.File{f}
+	}
+	return tr
 }
 
 // stream reads streaming.*, Daily's RTMP livestreams, named by instance_id.
@@ -271,7 +282,7 @@ func call(ev *models.Event, p payload.Fields) *models.CallChange {
 		Status: word,
 	}
 	c.AtText = numText(p, "timestamp")
-	c.At = unixTimeText(p, "timestamp", c.AtText)
+	c.At = eventTimeText(p, "timestamp", c.AtText)
 	var notes []string
 	if m := message(p, "error_msg"); m != "" {
 		notes = append(notes, m)

@@ -131,6 +131,13 @@ func withTranscript(ev models.Event, stage models.Stage, message string) models.
 	return ev
 }
 
+// transcriptFile adds where the fixtures' transcript is written
+// (out_params.s3).
+func transcriptFile(ev models.Event) models.Event {
+	ev.Transcription.Files = []models.File{{Path: "mydomain/consult-42/" + fxTr + ".vtt", Bucket: "meetboard-transcripts"}}
+	return ev
+}
+
 // withStream is a stream change at the given time (nil: the arrival's).
 func withStream(ev models.Event, stage models.Stage, message string, when *time.Time) models.Event {
 	ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: fxStream, ExternalID: fxStream, Stage: stage, Message: message,
@@ -213,20 +220,20 @@ var typeCases = map[string]models.Event{
 			StartedAt: recStart, At: recEnd,
 			Files: []models.File{
 				{Path: fxS3},
-				{Path: fxS3 + "-a3f0c1de-cam-audio-1717000201"},
-				{Path: fxS3 + "-a3f0c1de-cam-video-1717000201"},
-				{Path: fxS3 + "-77aa5f3e-cam-audio-1717000215"},
+				{Path: fxS3 + "-a3f0c1de-cam-audio-1717000201", Kind: "audio", Size: 5400000},
+				{Path: fxS3 + "-a3f0c1de-cam-video-1717000201", Kind: "video", Size: 412000000},
+				{Path: fxS3 + "-77aa5f3e-cam-audio-1717000215", Kind: "audio", Size: 5100000},
 			}}),
 	"recording.error": withRecording(evt("rec-err-"+fxInst+"-1717000300", fxRoom, ""),
 		models.RecordingChange{InstanceID: fxInst, Stage: models.StageFailed,
 			Message: "cloud-recording-error: upload of segment 14 failed", At: at(1717000300, 0)}),
 
-	"transcript.started": withTranscript(evt("tr-sta-"+fxTr+"-1717000010", fxRoom, fxMtg), models.StageStarted, ""),
-	"transcript.ready-to-download": withTranscript(evt("tr-rtd-"+fxTr+"-1717003700", fxRoom, fxMtg),
-		models.StageCompleted, ""),
+	"transcript.started": transcriptFile(withTranscript(evt("tr-sta-"+fxTr+"-1717000010", fxRoom, fxMtg), models.StageStarted, "")),
+	"transcript.ready-to-download": transcriptFile(withTranscript(evt("tr-rtd-"+fxTr+"-1717003700", fxRoom, fxMtg),
+		models.StageCompleted, "")),
 	// transcript.error gives the job's times in info (startTs, endTs).
 	"transcript.error": func() models.Event {
-		ev := withTranscript(evt("tr-err-"+fxTr+"-1717000401", fxRoom, fxMtg), models.StageFailed, "transcription provider error")
+		ev := transcriptFile(withTranscript(evt("tr-err-"+fxTr+"-1717000401", fxRoom, fxMtg), models.StageFailed, "transcription provider error"))
 		ev.Transcription.StartedAt, ev.Transcription.At = at(1717000010, 0), at(1717000400, 0)
 		return ev
 	}(),
@@ -446,10 +453,11 @@ var edgeCases = map[string]edgeCase{
 		return ev
 	}(), problems: []string{"payload.info.endTs: unreadable time \"pending\"; the arrival time stands in"}},
 	"bad-times": {want: func() models.Event {
-		ev := withSession(evt("met-end-edge-bad-times", fxRoom, fxMtg), models.SessionChange{Ended: true})
+		ev := withSession(evt("met-end-edge-bad-times", fxRoom, fxMtg), models.SessionChange{Ended: true, EndAtArrival: true})
 		ev.Type = "meeting.ended"
 		return ev
-	}(), problems: []string{"payload.start_ts", "payload.end_ts"}},
+	}(), problems: []string{"payload.start_ts: unreadable time \"-5\"; the arrival time stands in",
+		"payload.end_ts: unreadable time \"99999999999999999\"; the arrival time stands in"}},
 }
 
 func TestDecodeEdge(t *testing.T) {
@@ -620,6 +628,14 @@ func TestDecodeLenient(t *testing.T) {
 		{"error object kept as JSON", `{"type":"transcript.error","payload":{"id":"t","error":{ "code" : 7 }}}`,
 			models.Event{Type: "transcript.error", Transcription: &models.TranscriptionChange{
 				Kind: models.KindTranscription, Key: "t", Stage: models.StageFailed, Message: `{"code":7}`}}, nil},
+		{"track sizes of the wrong kinds", `{"type":"recording.ready-to-download","payload":{"recording_id":"r","tracks":[{"s3Key":"a","size":"5.5"},{"s3Key":"b","size":true},{"s3Key":"c","size":"12e3"}]}}`,
+			models.Event{Type: "recording.ready-to-download", Recording: &models.RecordingChange{
+				Kind: models.RecordingMeeting, Key: "r", ExternalID: "r", Stage: models.StageStopped,
+				Files: []models.File{{Path: "a"}, {Path: "b"}, {Path: "c", Size: 12000}}}},
+			[]string{`payload.tracks[0].size: unreadable size "5.5"`, "payload.tracks[1].size: expected a number"}},
+		{"transcript out_params of the wrong kind", `{"type":"transcript.started","payload":{"id":"t","out_params":{"s3":"k"}}}`,
+			models.Event{Type: "transcript.started", Transcription: &models.TranscriptionChange{
+				Kind: models.KindTranscription, Key: "t", Stage: models.StageStarted}}, []string{"payload.out_params.s3"}},
 		{"transcript without id", `{"type":"transcript.started","payload":{"room_id":"r"}}`,
 			models.Event{Type: "transcript.started", MeetingID: "r"}, []string{"id"}},
 		{"stream without instance_id", `{"type":"streaming.ended","payload":{}}`,

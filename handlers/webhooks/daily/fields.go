@@ -50,31 +50,11 @@ func numText(f payload.Fields, key string) string {
 	return f.Str(key)
 }
 
-// unixTime reads a Unix time in seconds (see parseUnix). An unreadable
-// value, or one not after 1970 or past the year 9999, is noted and reads as
-// nil.
+// unixTime reads a Unix time in seconds (see parseUnix) that the models do
+// not use (event_ts). An unreadable value, or one not after 1970 or past
+// the year 9999, is noted and reads as nil.
 func unixTime(f payload.Fields, key string) *time.Time {
-	return unixTimeText(f, key, numText(f, key))
-}
-
-// eventTime reads the time an event happened, as unixTime does, for a
-// model that uses the arrival time when it has none: an unreadable value
-// is noted as such.
-func eventTime(f payload.Fields, key string) *time.Time {
 	s := numText(f, key)
-	if s == "" {
-		return nil
-	}
-	t, ok := parseUnix(s)
-	if !ok {
-		f.Note("%s: unreadable time %q; the arrival time stands in", f.Path(key), short(s))
-		return nil
-	}
-	return &t
-}
-
-// unixTimeText parses the text s read from member key, as unixTime does.
-func unixTimeText(f payload.Fields, key, s string) *time.Time {
 	if s == "" {
 		return nil
 	}
@@ -84,6 +64,41 @@ func unixTimeText(f payload.Fields, key, s string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// eventTime reads the time an event happened, as unixTime does; the store
+// places the event at its arrival when it is nil, so an unreadable value
+// is noted as one for which payload.ArrivalStandsIn.
+func eventTime(f payload.Fields, key string) *time.Time {
+	return eventTimeText(f, key, numText(f, key))
+}
+
+// eventTimeText parses the text s read from member key, as eventTime does.
+func eventTimeText(f payload.Fields, key, s string) *time.Time {
+	if s == "" {
+		return nil
+	}
+	t, ok := parseUnix(s)
+	if !ok {
+		f.Note("%s: unreadable time %q; %s", f.Path(key), short(s), payload.ArrivalStandsIn)
+		return nil
+	}
+	return &t
+}
+
+// size reads a file's size in bytes: a whole number. Anything else is noted
+// and reads as 0 (unknown).
+func size(f payload.Fields, key string) int64 {
+	s := numText(f, key)
+	if s == "" {
+		return 0
+	}
+	whole, nanos, ok := splitDecimal(strings.TrimSpace(s))
+	if !ok || nanos != 0 {
+		f.Note("%s: unreadable size %q", f.Path(key), short(s))
+		return 0
+	}
+	return whole
 }
 
 // duration reads a non-negative number of seconds; ok is false when the
@@ -96,7 +111,7 @@ func duration(f payload.Fields, key string) (time.Duration, bool) {
 	}
 	whole, nanos, ok := splitDecimal(strings.TrimSpace(s))
 	if !ok || whole > math.MaxInt64/int64(time.Second)-1 {
-		f.Note("%s: unreadable duration %q; the arrival time stands in", f.Path(key), short(s))
+		f.Note("%s: unreadable duration %q; %s", f.Path(key), short(s), payload.ArrivalStandsIn)
 		return 0, false
 	}
 	return time.Duration(whole)*time.Second + time.Duration(nanos), true

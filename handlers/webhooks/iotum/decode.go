@@ -75,8 +75,9 @@ func Decode(body []byte) (models.Event, error) {
 	return ev, nil
 }
 
-// eventTime reads the envelope timestamp: the time it names (nil when
-// missing or unparseable, which is noted) and its raw text.
+// eventTime reads the envelope timestamp, the time of every change an
+// event makes: the time it names (nil when missing or unparseable, which is
+// noted, since the arrival time then stands in) and its raw text.
 func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
 	m := map[string]json.RawMessage{}
 	if raw != nil {
@@ -87,13 +88,17 @@ func eventTime(ev *models.Event, raw json.RawMessage) (*time.Time, string) {
 	text := f.Str("timestamp")
 	if text == "" {
 		if len(ev.Problems) == before {
-			f.Note("timestamp is missing")
+			f.Note("timestamp is missing; %s", payload.ArrivalStandsIn)
+		} else {
+			// The value was of the wrong kind, and noted so: say in the
+			// same note what stands in.
+			ev.Problems[len(ev.Problems)-1] += "; " + payload.ArrivalStandsIn
 		}
 		return nil, ""
 	}
 	t, ok := parseTime(text)
 	if !ok {
-		f.Note("timestamp: unparseable time %q", text)
+		f.Note("timestamp: unparseable time %q; %s", text, payload.ArrivalStandsIn)
 		return nil, text
 	}
 	return &t, text
@@ -109,7 +114,7 @@ func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time
 	case "conference_start", "conference_end", "enter_conference", "leave_conference",
 		"participant_role_changed", "start_recording", "stop_recording", "recording_ready",
 		"transcription_ready", "start_streaming", "stop_streaming", "start_broadcasting",
-		"stop_broadcasting", "dialout_status_change":
+		"stop_broadcasting", "stream_preview_updated", "dialout_status_change":
 		if conf == "" {
 			p.Note("conference_id is missing")
 			return
@@ -126,42 +131,53 @@ func decodeChange(ev *models.Event, p payload.Fields, conf string, at *time.Time
 			p.Note("participant_id is missing")
 			return
 		}
+		pc.At = at
 		switch t {
 		case "participant_role_changed":
 			pc.Update = true
 		case "leave_conference":
-			pc.Left, pc.Reason, pc.At = true, p.Str("reason_for_leaving"), at
+			pc.Left, pc.Reason = true, p.Str("reason_for_leaving")
 		default:
-			pc.At = at
+			ev.MeetingURL = strings.TrimSpace(p.Str("meeting_url"))
 		}
 		ev.Participant = pc
 	case "start_recording":
-		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStarted}
+		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_recording":
-		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStopped}
+		ev.Recording = &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, Stage: models.StageStopped, At: at}
 	case "recording_ready":
-		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: id(p, "recording_id"), Stage: models.StageCompleted}
+		r := &models.RecordingChange{Kind: models.RecordingMeeting, Key: key, ExternalID: id(p, "recording_id"), Stage: models.StageCompleted, At: at}
 		if link := strings.TrimSpace(p.Str("download_link")); link != "" {
 			r.Files = []models.File{{URL: link}}
 		}
 		ev.Recording = r
 	case "transcription_ready":
-		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: key, Stage: models.StageCompleted}
+		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: key, Stage: models.StageCompleted, At: at}
 	case "start_streaming":
-		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStarted}
+		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_streaming":
-		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStopped}
+		ev.Stream = &models.StreamChange{Kind: models.StreamLivestream, Key: key, Stage: models.StageStopped, At: at}
 	case "start_broadcasting":
-		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStarted}
+		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStarted, At: at}
 	case "stop_broadcasting":
-		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStopped}
+		ev.Stream = &models.StreamChange{Kind: models.StreamBroadcast, Key: key, Stage: models.StageStopped, At: at}
+	case "stream_preview_updated":
+		// A preview of the conference's livestream; no stage.
+		s := &models.StreamChange{Kind: models.StreamLivestream, Key: key, At: at,
+			PreviewURL: strings.TrimSpace(p.Str("video_url")), PreviewImageURL: strings.TrimSpace(p.Str("image_url"))}
+		if s.PreviewURL == "" && s.PreviewImageURL == "" {
+			p.Note("video_url and image_url are missing")
+			return
+		}
+		ev.Stream = s
 	case "dialout_status_change":
 		ev.Call = dialout(ev, p, conf, at, atText)
 	}
-	// Everything else (stream_preview_updated, enter_livestream and
-	// leave_livestream, whose viewers are not in the room, drive files,
-	// profile pictures, one_time_access_code_reused, unknown events) is kept
-	// in the log only, under its conference when it names one.
+	// Everything else (enter_livestream and leave_livestream, whose viewers
+	// are not in the room, drive files, profile pictures,
+	// one_time_access_code_reused, unknown events) is kept in the log only,
+	// under its conference when it names one. host_id and company_id, which
+	// every event carries, have no model: they stay in the logged body.
 }
 
 // dialout reads a dial-out status. Each dialed participant is one call; a

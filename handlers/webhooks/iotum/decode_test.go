@@ -22,6 +22,8 @@ const (
 	fxPhone       = "+14165550123"
 	fxRecordingID = "903311"
 	fxDownload    = "https://callbridge-recordings.s3.amazonaws.com/61803/1258835/903311.mp4"
+	fxMeetingURL  = "https://iotum.callbridge.rocks/conf/call/1258835"
+	fxPreview     = "https://callbridge-previews.s3.amazonaws.com/61803/1258835/preview"
 )
 
 // at is a time on the day of the fixtures' conference, 2022-08-24, in UTC.
@@ -59,8 +61,8 @@ func withStream(ev models.Event, s models.StreamChange) models.Event {
 	return ev
 }
 
-func rec(stage models.Stage) models.RecordingChange {
-	return models.RecordingChange{Kind: models.RecordingMeeting, Key: fxKey, Stage: stage}
+func rec(stage models.Stage, when *time.Time) models.RecordingChange {
+	return models.RecordingChange{Kind: models.RecordingMeeting, Key: fxKey, Stage: stage, At: when}
 }
 
 func dialoutEv(status, participant, phone string, hour, min, sec int) models.Event {
@@ -97,37 +99,41 @@ var docCases = map[string]decodeCase{
 	"dialout_status_change-new":      {want: dialoutEv("new", fxDialed, fxPhone, 20, 6, 2)},
 	"dialout_status_change-dialed":   {want: dialoutEv("dialed", fxDialed, fxPhone, 20, 6, 3)},
 	"dialout_status_change-answered": {want: dialoutEv("answered", fxDialed, fxPhone, 20, 6, 15)},
-	"enter_conference": {want: withParticipant(conf("enter_conference"),
-		models.ParticipantChange{ParticipantID: fxDialed, Role: "participant", At: at(20, 6, 21)})},
+	"enter_conference": {want: func() models.Event {
+		ev := withParticipant(conf("enter_conference"), models.ParticipantChange{ParticipantID: fxDialed, Role: "participant", At: at(20, 6, 21)})
+		ev.MeetingURL = fxMeetingURL
+		return ev
+	}()},
 	"dialout_status_change-rejected":   {want: dialoutEv("rejected", "7120352", "+16475550188", 20, 7, 40)},
 	"dialout_status_change-noanswer":   {want: dialoutEv("noanswer", "7120353", "+12125550147", 20, 8, 33)},
 	"dialout_status_change-cancelled":  {want: dialoutEv("cancelled", "7120354", "+14155550162", 20, 9, 5)},
 	"dialout_status_change-notenabled": {want: dialoutEv("notenabled", "7120355", "+442079460958", 20, 9, 30)},
 	"participant_role_changed": {want: withParticipant(conf("participant_role_changed"),
-		models.ParticipantChange{ParticipantID: fxDialed, Update: true, Role: "moderator"})},
-	"start_recording": {want: withRecording(conf("start_recording"), rec(models.StageStarted))},
+		models.ParticipantChange{ParticipantID: fxDialed, Update: true, Role: "moderator", At: at(20, 10, 12)})},
+	"start_recording": {want: withRecording(conf("start_recording"), rec(models.StageStarted, at(20, 12, 0)))},
 	"start_streaming": {want: withStream(conf("start_streaming"),
-		models.StreamChange{Kind: models.StreamLivestream, Key: fxKey, Stage: models.StageStarted})},
-	"stream_preview_updated": {want: conf("stream_preview_updated")},
-	"enter_livestream":       {want: conf("enter_livestream")},
+		models.StreamChange{Kind: models.StreamLivestream, Key: fxKey, Stage: models.StageStarted, At: at(20, 13, 0)})},
+	"stream_preview_updated": {want: withStream(conf("stream_preview_updated"), models.StreamChange{Kind: models.StreamLivestream, Key: fxKey,
+		PreviewURL: fxPreview + ".mp4", PreviewImageURL: fxPreview + ".jpg", At: at(20, 13, 45)})},
+	"enter_livestream": {want: conf("enter_livestream")},
 	"start_broadcasting": {want: withStream(conf("start_broadcasting"),
-		models.StreamChange{Kind: models.StreamBroadcast, Key: fxKey, Stage: models.StageStarted})},
+		models.StreamChange{Kind: models.StreamBroadcast, Key: fxKey, Stage: models.StageStarted, At: at(20, 15, 0)})},
 	"stop_broadcasting": {want: withStream(conf("stop_broadcasting"),
-		models.StreamChange{Kind: models.StreamBroadcast, Key: fxKey, Stage: models.StageStopped})},
+		models.StreamChange{Kind: models.StreamBroadcast, Key: fxKey, Stage: models.StageStopped, At: at(20, 40, 0)})},
 	"leave_livestream": {want: conf("leave_livestream")},
 	"stop_streaming": {want: withStream(conf("stop_streaming"),
-		models.StreamChange{Kind: models.StreamLivestream, Key: fxKey, Stage: models.StageStopped})},
-	"stop_recording": {want: withRecording(conf("stop_recording"), rec(models.StageStopped))},
+		models.StreamChange{Kind: models.StreamLivestream, Key: fxKey, Stage: models.StageStopped, At: at(20, 45, 0)})},
+	"stop_recording": {want: withRecording(conf("stop_recording"), rec(models.StageStopped, at(20, 50, 0)))},
 	"leave_conference": {want: withParticipant(conf("leave_conference"), models.ParticipantChange{
 		ParticipantID: fxDialed, Left: true, Reason: "user_exit", Role: "moderator", At: at(20, 55, 41)})},
 	"conference_end": {want: withSession(conf("conference_end"),
 		models.SessionChange{Ended: true, End: at(20, 56, 55)})},
 	"recording_ready": {want: withRecording(conf("recording_ready"), models.RecordingChange{
 		Kind: models.RecordingMeeting, Key: fxKey, ExternalID: fxRecordingID, Stage: models.StageCompleted,
-		Files: []models.File{{URL: fxDownload}}})},
+		Files: []models.File{{URL: fxDownload}}, At: at(21, 3, 12)})},
 	"transcription_ready": {want: func() models.Event {
 		ev := conf("transcription_ready")
-		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: fxKey, Stage: models.StageCompleted}
+		ev.Transcription = &models.TranscriptionChange{Kind: models.KindTranscription, Key: fxKey, Stage: models.StageCompleted, At: at(21, 9, 40)}
 		return ev
 	}()},
 	"drive_file_deleted": {want: models.Event{Type: "drive_file_deleted"}},
@@ -139,11 +145,11 @@ var docCases = map[string]decodeCase{
 var edgeCases = map[string]decodeCase{
 	"timestamp-unparseable": {
 		want:     withSession(conf("conference_start"), models.SessionChange{}),
-		problems: []string{`timestamp: unparseable time "24/08/2022 20:05:00"`},
+		problems: []string{`timestamp: unparseable time "24/08/2022 20:05:00"; the arrival time stands in`},
 	},
 	"timestamp-number": {
 		want:     withSession(conf("conference_end"), models.SessionChange{Ended: true}),
-		problems: []string{`timestamp: unparseable time "1661374615"`},
+		problems: []string{`timestamp: unparseable time "1661374615"; the arrival time stands in`},
 	},
 	"ids-as-strings": {want: docCases["enter_conference"].want},
 	"wrong-field-types": {
@@ -160,6 +166,9 @@ var edgeCases = map[string]decodeCase{
 		ev := dialoutEv("dialed", "+14165550142", "+14165550142", 20, 7, 1)
 		return ev
 	}()},
+	// image_url is optional: the video alone is the preview.
+	"stream-preview-no-image": {want: withStream(conf("stream_preview_updated"), models.StreamChange{Kind: models.StreamLivestream, Key: fxKey,
+		PreviewURL: fxPreview + ".mp4", At: at(20, 14, 45)})},
 	"payload-null-literal": {
 		want:     models.Event{Type: "conference_end"},
 		problems: []string{"conference_id is missing"},
@@ -310,7 +319,7 @@ func TestDecodeKeysFold(t *testing.T) {
 	}
 	want := map[string][]string{
 		"recording " + fxKey:         {"recording_ready", "start_recording", "stop_recording"},
-		"stream livestream " + fxKey: {"start_streaming", "stop_streaming"},
+		"stream livestream " + fxKey: {"start_streaming", "stop_streaming", "stream_preview_updated"},
 		"stream broadcast " + fxKey:  {"start_broadcasting", "stop_broadcasting"},
 	}
 	if !reflect.DeepEqual(keys, want) {
@@ -385,19 +394,19 @@ func TestDecodeLenient(t *testing.T) {
 			name:     "no payload, no timestamp",
 			body:     `{"event":"conference_locked"}`,
 			want:     models.Event{Type: "conference_locked"},
-			problems: []string{"timestamp is missing"},
+			problems: []string{"timestamp is missing; the arrival time stands in"},
 		},
 		{
 			name:     "timestamp null",
 			body:     `{"event":"conference_start","payload":"{\"conference_id\":1}","timestamp":null}`,
 			want:     models.Event{Type: "conference_start", MeetingID: "1", SessionID: "1", Session: &models.SessionChange{}},
-			problems: []string{"timestamp is missing"},
+			problems: []string{"timestamp is missing; the arrival time stands in"},
 		},
 		{
 			name:     "timestamp an object",
 			body:     `{"event":"conference_start","payload":"{\"conference_id\":1}","timestamp":{}}`,
 			want:     models.Event{Type: "conference_start", MeetingID: "1", SessionID: "1", Session: &models.SessionChange{}},
-			problems: []string{"timestamp: expected a string, got an object"},
+			problems: []string{"timestamp: expected a string, got an object; the arrival time stands in"},
 		},
 		{
 			name: "empty payload object",
@@ -426,19 +435,19 @@ func TestDecodeLenient(t *testing.T) {
 			name: "id as a string with spaces",
 			body: `{"event":"start_recording","payload":"{\"conference_id\":\" 7 \"}"` + ts + `}`,
 			want: withRecording(models.Event{Type: "start_recording", MeetingID: "7", SessionID: "7"},
-				models.RecordingChange{Kind: models.RecordingMeeting, Key: "conference/7", Stage: models.StageStarted}),
+				models.RecordingChange{Kind: models.RecordingMeeting, Key: "conference/7", Stage: models.StageStarted, At: at(20, 5, 0)}),
 		},
 		{
 			name: "huge id kept exactly",
 			body: `{"event":"start_streaming","payload":"{\"conference_id\":123456789012345678901234567890}"` + ts + `}`,
 			want: withStream(models.Event{Type: "start_streaming", MeetingID: "123456789012345678901234567890", SessionID: "123456789012345678901234567890"},
-				models.StreamChange{Kind: models.StreamLivestream, Key: "conference/123456789012345678901234567890", Stage: models.StageStarted}),
+				models.StreamChange{Kind: models.StreamLivestream, Key: "conference/123456789012345678901234567890", Stage: models.StageStarted, At: at(20, 5, 0)}),
 		},
 		{
 			name: "id not a whole number kept as written",
 			body: `{"event":"stop_broadcasting","payload":"{\"conference_id\":1.258835e6}"` + ts + `}`,
 			want: withStream(models.Event{Type: "stop_broadcasting", MeetingID: "1.258835e6", SessionID: "1.258835e6"},
-				models.StreamChange{Kind: models.StreamBroadcast, Key: "conference/1.258835e6", Stage: models.StageStopped}),
+				models.StreamChange{Kind: models.StreamBroadcast, Key: "conference/1.258835e6", Stage: models.StageStopped, At: at(20, 5, 0)}),
 			problems: []string{"conference_id: 1.258835e6 is not a whole number"},
 		},
 		{
@@ -474,13 +483,19 @@ func TestDecodeLenient(t *testing.T) {
 					Step: "dialout_status_change", Status: "dialed", AtText: "yesterday"}
 				return ev
 			}(),
-			problems: []string{`timestamp: unparseable time "yesterday"`},
+			problems: []string{`timestamp: unparseable time "yesterday"; the arrival time stands in`},
 		},
 		{
 			name: "recording_ready without a link",
 			body: `{"event":"recording_ready","payload":"{\"conference_id\":7,\"recording_id\":3}"` + ts + `}`,
 			want: withRecording(models.Event{Type: "recording_ready", MeetingID: "7", SessionID: "7"},
-				models.RecordingChange{Kind: models.RecordingMeeting, Key: "conference/7", ExternalID: "3", Stage: models.StageCompleted}),
+				models.RecordingChange{Kind: models.RecordingMeeting, Key: "conference/7", ExternalID: "3", Stage: models.StageCompleted, At: at(20, 5, 0)}),
+		},
+		{
+			name:     "stream preview without its URLs",
+			body:     `{"event":"stream_preview_updated","payload":"{\"conference_id\":7}"` + ts + `}`,
+			want:     models.Event{Type: "stream_preview_updated", MeetingID: "7", SessionID: "7"},
+			problems: []string{"video_url and image_url are missing"},
 		},
 		{
 			name: "unknown event with no conference",
@@ -592,5 +607,19 @@ func TestDecodeTimes(t *testing.T) {
 				t.Errorf("Problems = %q, want none", ev.Problems)
 			}
 		})
+	}
+}
+
+// TestDocEventsUseTheirTimestamp: every documented event that changes the
+// models is placed at its envelope timestamp, not at its arrival.
+func TestDocEventsUseTheirTimestamp(t *testing.T) {
+	for name := range docCases {
+		ev, err := Decode(webhooktest.ReadFixture(t, name+".json"))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if src := ev.TimeSource(); ev.HasChange() && src != models.TimeFromPayload {
+			t.Errorf("%s is placed at the %s time, want the payload's", name, src)
+		}
 	}
 }

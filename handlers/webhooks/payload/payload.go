@@ -188,6 +188,31 @@ func (f Fields) TimeText(key, s string) *time.Time {
 	return &t
 }
 
+// ArrivalStandsIn ends the note about a time an event happened at that
+// cannot be read: the store then places the event at the delivery's
+// arrival, and the event log says so in these words.
+const ArrivalStandsIn = "the arrival time stands in"
+
+// EventTime reads member key as Time does, for the time the event happened
+// at: an unparseable value is noted as one for which ArrivalStandsIn.
+func (f Fields) EventTime(key string) *time.Time {
+	return f.EventTimeText(key, f.Str(key))
+}
+
+// EventTimeText parses s, the text read from member key, as EventTime
+// does; it is for callers that keep the text too.
+func (f Fields) EventTimeText(key, s string) *time.Time {
+	if s == "" {
+		return nil
+	}
+	t, ok := ParseTime(s)
+	if !ok {
+		f.Note("%s: unparseable time %q; %s", f.Path(key), s, ArrivalStandsIn)
+		return nil
+	}
+	return &t
+}
+
 // ParseTime parses RFC 3339 text (fractional seconds allowed) or Unix
 // seconds written plainly: digits with an optional fraction of up to nine
 // digits, read exactly (no floating point). A number above 1e11 is taken as

@@ -58,18 +58,17 @@ func decodeChange(ev *models.Event, d payload.Fields) {
 
 // sessionChange reads a session's start or end. An end that is given but
 // cannot be read (VideoSDK's own example has 15:60) ends the session at the
-// delivery's arrival, and the event log says so.
+// delivery's arrival, and the event log says so (payload.ArrivalStandsIn).
 func sessionChange(d payload.Fields, ended bool) *models.SessionChange {
 	s := &models.SessionChange{
 		Ended:  ended,
-		Start:  d.Time("start"),
-		End:    d.Time("end"),
+		Start:  d.EventTime("start"),
+		End:    d.EventTime("end"),
 		Reason: d.Str("reason"),
 		Error:  jsonText(d, "error"),
 	}
 	if ended && s.End == nil && d.Raw("end") != nil {
 		s.EndAtArrival = true
-		d.Note("%s: unreadable, so the session ends at the delivery's arrival time", d.Path("end"))
 	}
 	return s
 }
@@ -173,7 +172,7 @@ func call(ev *models.Event, d payload.Fields) *models.CallChange {
 		RuleID:            d.Str("ruleId"),
 		Step:              ev.Type,
 		Status:            d.Str("status"),
-		At:                d.TimeText("timestamp", at),
+		At:                d.EventTimeText("timestamp", at),
 		AtText:            at,
 		MetaData:          jsonText(d, "metaData"),
 		AdditionalDetails: jsonText(d, "additionalDetails"),

@@ -427,7 +427,7 @@ var edgeCases = map[string]decodeCase{
 			ev.Type = "session-ended"
 			return ev
 		}(),
-		problems: []string{"end: unparseable", "end: unreadable, so the session ends at the delivery's arrival time"},
+		problems: []string{`end: unparseable time "2022-07-05T15:60:35.047+00:00"; the arrival time stands in`},
 	},
 	// Older recording-stopped deliveries also name the file by id (fileId):
 	// the id is kept with the file.

@@ -70,3 +70,12 @@ var navItems = []struct{ Path, Label string }{
 	{"/problems", "Problems"},
 	{"/alerts", "Alerts"},
 }
+
+// NavPaths lists the top navigation's paths, in order.
+func NavPaths() []string {
+	out := make([]string, len(navItems))
+	for i, item := range navItems {
+		out[i] = item.Path
+	}
+	return out
+}

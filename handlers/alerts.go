@@ -38,10 +38,7 @@ func (h *Handler) apiAlerts(c *fiber.Ctx) error {
 	if q.err != nil {
 		return q.fail()
 	}
-	limit := min(max(f.Limit, 0), models.MaxPageSize)
-	if limit == 0 {
-		limit = pageSize
-	}
+	limit := apiLimit(f.Limit)
 	f.Limit = limit + 1
 	rows, err := h.cfg.Store.ListAlerts(c.UserContext(), f)
 	if err != nil {

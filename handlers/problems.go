@@ -79,10 +79,7 @@ func (h *Handler) apiProblems(c *fiber.Ctx) error {
 		}
 		f.Before = &cur
 	}
-	limit := min(max(f.Limit, 0), models.MaxPageSize)
-	if limit == 0 {
-		limit = pageSize
-	}
+	limit := apiLimit(f.Limit)
 	f.Limit = limit + 1
 	behind := h.settle(c)
 	rows, err := h.cfg.Store.Problems(c.UserContext(), f)

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"github.com/meetboard/meetboard/models"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,4 +37,13 @@ func (q *queryNumbers) get(name string) int {
 // fail answers 400 with the first wrong parameter, if there was one.
 func (q *queryNumbers) fail() error {
 	return fail(q.c, fiber.StatusBadRequest, q.err.Error())
+}
+
+// apiLimit is how many rows an API page holds: the limit asked for, at
+// most models.MaxPageSize, pageSize when none was asked for.
+func apiLimit(asked int) int {
+	if limit := min(max(asked, 0), models.MaxPageSize); limit > 0 {
+		return limit
+	}
+	return pageSize
 }

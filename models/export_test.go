@@ -63,3 +63,7 @@ func WatchCompares(o *Operators) func() []int {
 // MigrateTo applies the migrations up to a version, for tests of an
 // upgrade.
 func MigrateTo(db *gorm.DB, version int) error { return migrateTo(db, version) }
+
+// PruneRefusals removes the refusals and counts past their bounds now, as
+// the refusal writer does after each write.
+func (s *Store) PruneRefusals() { s.pruneRefusals() }

@@ -146,6 +146,7 @@ func New(cfg Config) *Server {
 		return sql.DBStats{}
 	})
 	h.metrics.projectorGauges(func() models.Lag { return h.lag(ctx) })
+	h.metrics.refusalGauges(cfg.Store.RefusalStats)
 	go h.feed.run(ctx)
 	go h.watchLiveOwners(ctx)
 
@@ -197,6 +198,8 @@ func New(cfg Config) *Server {
 	app.Get("/api/meetings/:meetingId", api, h.apiMeetingShow)
 	app.Get("/api/events", api, h.apiEventsList)
 	app.Get("/api/events/:id", api, h.apiEventShow)
+	app.Get("/api/providers", api, h.apiProvidersList)
+	app.Get("/api/providers/:name", api, h.apiProviderShow)
 	app.Get("/metrics", api, h.metrics.handler())
 	app.Get("/live", api, h.liveConnect)
 	app.Get("/", page, h.pageShow(pageRooms))
@@ -206,6 +209,8 @@ func New(cfg Config) *Server {
 	app.Get("/streams", page, h.pageShow(pageStreams))
 	app.Get("/calls", page, h.pageShow(pageCalls))
 	app.Get("/events", page, h.pageShow(pageEvents))
+	app.Get("/providers", page, h.pageShow(pageProviders))
+	app.Get("/providers/:name", page, h.pageShow(pageProvider))
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}
@@ -237,13 +242,8 @@ func fail(c *fiber.Ctx, status int, msg string) error {
 // bodyOutcome is the webhook outcome of an answer readBody gave, "" for
 // answers that are no delivery's (a wrong method, an unknown path).
 func bodyOutcome(status int) string {
-	switch status {
-	case fiber.StatusRequestEntityTooLarge:
-		return outcomeTooLarge
-	case fiber.StatusBadRequest, fiber.StatusUnsupportedMediaType:
-		return outcomeMalformed
-	case fiber.StatusServiceUnavailable:
-		return outcomeUnavailable
+	if kind := bodyRefusal(status); kind != "" {
+		return refusalOutcome(kind)
 	}
 	return ""
 }
@@ -255,6 +255,7 @@ func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		if p, outcome := webhookProvider(c.Path(), h.cfg.Providers), bodyOutcome(fe.Code); p != "" && outcome != "" {
 			h.recordWebhook(h.log, p, models.Event{}, outcome, fe.Code, 0, -1)
+			h.recordRefusal(c, p, bodyRefusal(fe.Code), fe.Code, fe.Message, nil, time.Time{})
 		}
 		return fail(c, fe.Code, fe.Message)
 	}

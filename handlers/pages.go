@@ -79,6 +79,8 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		rows, err := s.ListCalls(ctx, list)
 		rows, page.More = trim(rows)
 		return meta, views.CallsFragments(rows, page), err
+	case pageProviders, pageProvider:
+		return h.loadProviderHealth(ctx, t, meta)
 	case pageEvents:
 		meta.Title = "Event log"
 		events, err := s.ListEvents(ctx, models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1})

@@ -18,17 +18,21 @@ const (
 	pageStreams    = "streams"
 	pageCalls      = "calls"
 	pageEvents     = "events"
+	pageProviders  = "providers"
+	pageProvider   = "provider"
 )
 
 // topic is what one page shows: its kind, its meeting filter (or, for a
-// meeting's page, the meeting id), and where it is in a paged list. Its
-// string form names the live topic that page subscribes to, so two
-// browsers showing the same thing share one render per change.
+// meeting's page, the meeting id), where it is in a paged list, and, for a
+// provider's health page, the provider. Its string form names the live
+// topic that page subscribes to, so two browsers showing the same thing
+// share one render per change.
 type topic struct {
-	Kind    string
-	Meeting string
-	Page    int
-	Before  uint64
+	Kind     string
+	Meeting  string
+	Page     int
+	Before   uint64
+	Provider string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -42,6 +46,9 @@ func (t topic) String() string {
 	}
 	if t.Before > 0 {
 		v.Set("before", strconv.FormatUint(t.Before, 10))
+	}
+	if t.Provider != "" {
+		v.Set("provider", t.Provider)
 	}
 	if len(v) == 0 {
 		return t.Kind
@@ -57,7 +64,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProviders, pageProvider:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -101,6 +108,8 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		t.Page, t.Before = 1, 0
 	case pageEvents:
 		t.Page = 1
+	case pageProviders, pageProvider:
+		return providerTopic(kind, v.Get("provider"))
 	default:
 		t.Before = 0
 	}
@@ -111,6 +120,10 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 // others is true, to events of no meeting) can change what t shows.
 func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 	switch t.Kind {
+	case pageProviders, pageProvider:
+		// Every commit of the event log counts as deliveries, and refusals
+		// come as changes to no meeting (see models.appendChange).
+		return others || len(meetings) > 0
 	case pageMeeting:
 		return meetings[t.Meeting]
 	case pageEvents:

@@ -153,6 +153,10 @@ type RefusalStats struct {
 	// Held is how many rows (refusals kept whole, and counts) wait in
 	// memory to be written or are being written; at most MaxRefusalsHeld.
 	Held int
+	// PerMinute and Kept are the store's bounds: refusals kept whole a
+	// minute by this instance, and in all (StoreOptions.RefusalsPerMinute
+	// and RefusalsKept).
+	PerMinute, Kept int
 }
 
 // refusalQueue holds the refusals recorded and not written yet, bounded:
@@ -254,7 +258,7 @@ func (s *Store) RefusalStats() RefusalStats {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	return RefusalStats{Recorded: q.recorded, Written: q.written, Dropped: q.dropped,
-		Held: len(q.rows) + len(q.counts) + q.inFlight}
+		Held: len(q.rows) + len(q.counts) + q.inFlight, PerMinute: s.opts.RefusalsPerMinute, Kept: s.opts.RefusalsKept}
 }
 
 // RecentRefusals lists the refusals kept whole that were received at or

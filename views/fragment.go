@@ -59,4 +59,5 @@ var navItems = []struct{ Path, Label string }{
 	{"/streams", "Streams"},
 	{"/calls", "Calls"},
 	{"/events", "Events"},
+	{"/providers", "Providers"},
 }

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -65,5 +66,7 @@ func WatchCompares(o *Operators) func() []int {
 func MigrateTo(db *gorm.DB, version int) error { return migrateTo(db, version) }
 
 // PruneRefusals removes the refusals and counts past their bounds now, as
-// the refusal writer does after each write.
-func (s *Store) PruneRefusals() { s.pruneRefusals() }
+// the refusal writer does after its writes.
+func (s *Store) PruneRefusals() error {
+	return errors.Join(s.pruneKept(context.Background()), s.pruneCounts(context.Background()))
+}

@@ -123,14 +123,14 @@ func (s *Store) ProviderHealth(ctx context.Context, providers []string, now time
 				h.PerMinute[j].Accepted, h.PerMinute[j].Refused = t.accepted, refused
 			}
 		}
-		if h.LastAccepted, err = s.newest(ctx, "raw_events", "received_at", p); err != nil {
+		if h.LastAccepted, err = s.newest(ctx, "raw_events", "received_at DESC", "received_at", p); err != nil {
 			return nil, err
 		}
-		counted, err := s.newest(ctx, "refusal_counts", "last_at", p)
+		counted, err := s.newest(ctx, "refusal_counts", "minute DESC, last_at DESC", "last_at", p)
 		if err != nil {
 			return nil, err
 		}
-		kept, err := s.newest(ctx, "refusals", "received_at", p)
+		kept, err := s.newest(ctx, "refusals", "received_at DESC", "received_at", p)
 		if err != nil {
 			return nil, err
 		}
@@ -148,12 +148,12 @@ func (s *Store) ProviderHealth(ctx context.Context, providers []string, now time
 	return out, nil
 }
 
-// newest is the largest value of a time column among a provider's rows,
-// found through an index on (provider, column); nil when it has none.
-func (s *Store) newest(ctx context.Context, table, column, provider string) (*time.Time, error) {
+// newest is a time column of a provider's first row in an order that an
+// index on provider and the order's columns serves; nil when it has none.
+func (s *Store) newest(ctx context.Context, table, order, column, provider string) (*time.Time, error) {
 	var t []time.Time
 	err := s.db.WithContext(ctx).Table(table).Where("provider = ?", provider).
-		Order(column+" DESC").Limit(1).Pluck(column, &t).Error
+		Order(order).Limit(1).Pluck(column, &t).Error
 	if err != nil || len(t) == 0 {
 		return nil, err
 	}

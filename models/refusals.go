@@ -67,8 +67,10 @@ const (
 	// keepRefusalCounts is how long counts are kept: the health page's
 	// longest window, and some.
 	keepRefusalCounts = 25 * time.Hour
-	// refusalPruneBatch is how many rows one pruning transaction removes.
+	// refusalPruneBatch is how many refusals one pruning transaction
+	// removes, countPruneMinutes how many minutes of counts.
 	refusalPruneBatch = 500
+	countPruneMinutes = 5
 )
 
 // Refusal is one webhook delivery that was answered with an error and not
@@ -309,23 +311,23 @@ func (s *Store) writeRefusals() {
 		case <-time.After(wait):
 		}
 		last = time.Now()
-		if s.flushRefusals() {
-			s.pruneRefusals()
+		if kept, ok := s.flushRefusals(); ok {
+			s.pruneRefusals(kept > 0)
 		}
 	}
 }
 
 // flushRefusals writes the waiting refusals and counts in one transaction,
-// with a row of the change feed, and reports whether it wrote any. A write
-// that fails is dropped (and counted), not retried: the next refusals are
-// written by the next one.
-func (s *Store) flushRefusals() bool {
+// with a row of the change feed, and reports whether it wrote any, and how
+// many refusals kept whole. A write that fails is dropped (and counted),
+// not retried: the next refusals are written by the next one.
+func (s *Store) flushRefusals() (kept int, ok bool) {
 	q := s.refusals
 	q.mu.Lock()
 	rows, counts := q.rows, q.counts
 	if len(rows) == 0 && len(counts) == 0 {
 		q.mu.Unlock()
-		return false
+		return 0, false
 	}
 	q.rows, q.counts = nil, make(map[refusalKey]*refusalCount, len(counts))
 	q.inFlight = len(rows) + len(counts)
@@ -377,10 +379,10 @@ func (s *Store) flushRefusals() bool {
 	q.mu.Unlock()
 	if err != nil {
 		s.warnRefusals("refusals: a write failed; its refusals are dropped", err, n)
-		return false
+		return 0, false
 	}
 	poke(s.committed)
-	return true
+	return len(rows), true
 }
 
 // warnRefusals logs a failed write of refusals, at most once a minute.
@@ -393,38 +395,53 @@ func (s *Store) warnRefusals(msg string, err error, n uint64) {
 }
 
 // pruneRefusals removes, in small transactions, the refusals kept whole
-// beyond the newest StoreOptions.RefusalsKept, and the counts older than
-// keepRefusalCounts (at most once a minute).
-func (s *Store) pruneRefusals() {
+// beyond the newest StoreOptions.RefusalsKept (when rows were just added),
+// and the counts older than keepRefusalCounts (at most once a minute).
+func (s *Store) pruneRefusals(added bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), refusalWriteTimeout)
 	defer cancel()
-	var edge []uint64
-	err := s.db.WithContext(ctx).Model(&Refusal{}).Order("id DESC").Offset(s.opts.RefusalsKept).Limit(1).Pluck("id", &edge).Error
-	if err == nil && len(edge) == 1 {
-		err = s.pruneBatches(ctx, "DELETE FROM refusals WHERE id IN (SELECT id FROM refusals WHERE id <= ? ORDER BY id LIMIT ?)", edge[0])
+	var err error
+	if added {
+		err = s.pruneKept(ctx)
 	}
 	if err == nil && time.Since(s.countsPruned) >= time.Minute {
 		s.countsPruned = time.Now()
-		cutoff := time.Now().Add(-keepRefusalCounts).Unix() / 60
-		err = s.pruneBatches(ctx, "DELETE FROM refusal_counts WHERE minute IN (SELECT DISTINCT minute FROM refusal_counts WHERE minute < ? ORDER BY minute LIMIT ?)", cutoff)
+		err = s.pruneCounts(ctx)
 	}
 	if err != nil {
 		s.warnRefusals("refusals: pruning failed; will retry after the next write", err, 0)
 	}
 }
 
-// pruneBatches runs a delete of at most refusalPruneBatch rows (or
-// minutes), given arg and that bound, in transactions of its own until it
-// removes fewer.
-func (s *Store) pruneBatches(ctx context.Context, del string, arg any) error {
+// pruneKept removes the refusals kept whole beyond the newest
+// StoreOptions.RefusalsKept.
+func (s *Store) pruneKept(ctx context.Context) error {
+	var edge []uint64
+	err := s.db.WithContext(ctx).Model(&Refusal{}).Order("id DESC").Offset(s.opts.RefusalsKept).Limit(1).Pluck("id", &edge).Error
+	if err != nil || len(edge) == 0 {
+		return err
+	}
+	return s.pruneBatches(ctx, "DELETE FROM refusals WHERE id IN (SELECT id FROM refusals WHERE id <= ? ORDER BY id LIMIT ?)", edge[0], refusalPruneBatch)
+}
+
+// pruneCounts removes the counts of minutes over keepRefusalCounts ago.
+func (s *Store) pruneCounts(ctx context.Context) error {
+	cutoff := time.Now().Add(-keepRefusalCounts).Unix() / 60
+	return s.pruneBatches(ctx, "DELETE FROM refusal_counts WHERE minute IN (SELECT DISTINCT minute FROM refusal_counts WHERE minute < ? ORDER BY minute LIMIT ?)", cutoff, countPruneMinutes)
+}
+
+// pruneBatches runs a delete of at most batch rows (or minutes), given arg
+// and batch, each in a transaction of its own, until it removes fewer rows
+// than batch.
+func (s *Store) pruneBatches(ctx context.Context, del string, arg any, batch int) error {
 	for {
 		var n int64
 		err := s.writeTx(ctx, func(tx *gorm.DB) error {
-			res := tx.Exec(del, arg, refusalPruneBatch)
+			res := tx.Exec(del, arg, batch)
 			n = res.RowsAffected
 			return res.Error
 		})
-		if err != nil || n < refusalPruneBatch {
+		if err != nil || n < int64(batch) {
 			return err
 		}
 		select {

@@ -62,7 +62,9 @@ func TestRefusalsKeepTheNewest(t *testing.T) {
 			}
 			waitRefusals(t, s)
 		}
-		s.PruneRefusals()
+		if err := s.PruneRefusals(); err != nil {
+			t.Fatal(err)
+		}
 		if n := countRows(t, s.DB(), "refusals"); n != 30 {
 			t.Errorf("%d refusals kept, want the newest 30", n)
 		}
@@ -149,6 +151,30 @@ func TestRateLimitedCounted(t *testing.T) {
 		}
 		if fmt.Sprint(got) != want {
 			t.Errorf("counts %v, want %v", got, want)
+		}
+	})
+}
+
+// TestRefusalCountsExpire: counts are kept a little over a day, the
+// longest window the health page shows.
+func TestRefusalCountsExpire(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		now := time.Now().UTC()
+		for i := range 12 { // over two pruning batches
+			s.RecordRefusal(refused(models.RefusedMalformed, "192.0.2.1", now.Add(-26*time.Hour+time.Duration(i)*time.Minute), "old"), nil)
+		}
+		s.RecordRefusal(refused(models.RefusedMalformed, "192.0.2.1", now.Add(-23*time.Hour), "recent"), nil)
+		waitRefusals(t, s)
+		if err := s.PruneRefusals(); err != nil {
+			t.Fatal(err)
+		}
+		var minutes []int64
+		if err := s.DB().Table("refusal_counts").Order("minute").Pluck("minute", &minutes).Error; err != nil {
+			t.Fatal(err)
+		}
+		if want := now.Add(-23*time.Hour).Unix() / 60; len(minutes) != 1 || minutes[0] != want {
+			t.Errorf("count rows of minutes %v, want only %d, of 23 hours ago", minutes, want)
 		}
 	})
 }

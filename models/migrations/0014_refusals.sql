@@ -26,7 +26,7 @@ CREATE TABLE refusal_counts (
   last_at {{time}} NOT NULL,
   PRIMARY KEY (minute, provider, kind, source)
 );
-CREATE INDEX refusal_counts_provider ON refusal_counts (provider, last_at);
+CREATE INDEX refusal_counts_provider ON refusal_counts (provider, minute, last_at);
 
 -- The provider health page counts each provider's accepted deliveries a
 -- minute over the last day, and finds its last one.

@@ -217,7 +217,9 @@ func New(cfg Config) *Server {
 }
 
 // Changed tells the live push which meetings a commit changed, whichever
-// instance committed it; models.Store.Follow calls it.
+// instance committed it, and whether anything outside a meeting changed
+// (events of no meeting, refused deliveries); models.Store.Follow calls
+// it.
 func (s *Server) Changed(meetings []string, others bool) { s.h.feed.changed(meetings, others) }
 
 // Shutdown closes every live socket with 1012 (the browsers reconnect to

@@ -40,7 +40,7 @@ type feed struct {
 
 	mu       sync.Mutex
 	meetings map[string]bool // changed since the last pass
-	others   bool            // events of no meeting arrived
+	others   bool            // events of no meeting, or refusals, arrived
 	joined   map[string]bool // topics subscribed to since the last pass
 	states   map[string]*topicState
 }

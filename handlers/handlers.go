@@ -87,7 +87,7 @@ type Config struct {
 	// Alerts says, for the alerts page, which problems raise alerts and
 	// whether they are sent anywhere (the AlertSender does both).
 	Alerts AlertSettings
-	Logger     *slog.Logger
+	Logger *slog.Logger
 }
 
 // Handler serves the dashboard's routes.
@@ -150,6 +150,7 @@ func New(cfg Config) *Server {
 		return sql.DBStats{}
 	})
 	h.metrics.projectorGauges(func() models.Lag { return h.lag(ctx) })
+	h.metrics.refusalGauges(cfg.Store.RefusalStats)
 	go h.feed.run(ctx)
 	go h.watchLiveOwners(ctx)
 
@@ -207,6 +208,8 @@ func New(cfg Config) *Server {
 	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
 		app.Get("/api/"+kind, api, h.apiList(kind))
 	}
+	app.Get("/api/providers", api, h.apiProvidersList)
+	app.Get("/api/providers/:name", api, h.apiProviderShow)
 	app.Get("/metrics", api, h.metrics.handler())
 	app.Get("/live", api, h.liveConnect)
 	app.Get("/", page, h.pageShow(pageRooms))
@@ -218,13 +221,17 @@ func New(cfg Config) *Server {
 	app.Get("/events", page, h.pageShow(pageEvents))
 	app.Get("/problems", page, h.pageShow(pageProblems))
 	app.Get("/alerts", page, h.pageShow(pageAlerts))
+	app.Get("/providers", page, h.pageShow(pageProviders))
+	app.Get("/providers/:name", page, h.pageShow(pageProvider))
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}
 }
 
 // Changed tells the live push which meetings a commit changed, whichever
-// instance committed it; models.Store.Follow calls it.
+// instance committed it, and whether anything outside a meeting changed
+// (events of no meeting, refused deliveries); models.Store.Follow calls
+// it.
 func (s *Server) Changed(meetings []string, others bool) { s.h.feed.changed(meetings, others) }
 
 // Shutdown closes every live socket with 1012 (the browsers reconnect to
@@ -249,13 +256,8 @@ func fail(c *fiber.Ctx, status int, msg string) error {
 // bodyOutcome is the webhook outcome of an answer readBody gave, "" for
 // answers that are no delivery's (a wrong method, an unknown path).
 func bodyOutcome(status int) string {
-	switch status {
-	case fiber.StatusRequestEntityTooLarge:
-		return outcomeTooLarge
-	case fiber.StatusBadRequest, fiber.StatusUnsupportedMediaType:
-		return outcomeMalformed
-	case fiber.StatusServiceUnavailable:
-		return outcomeUnavailable
+	if kind := bodyRefusal(status); kind != "" {
+		return refusalOutcome(kind)
 	}
 	return ""
 }
@@ -267,6 +269,7 @@ func (h *Handler) errorHandler(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		if p, outcome := webhookProvider(c.Path(), h.cfg.Providers), bodyOutcome(fe.Code); p != "" && outcome != "" {
 			h.recordWebhook(h.log, p, models.Event{}, outcome, fe.Code, 0, -1)
+			h.recordRefusal(c, p, bodyRefusal(fe.Code), fe.Code, fe.Message, nil, time.Time{})
 		}
 		return fail(c, fe.Code, fe.Message)
 	}

@@ -2,10 +2,12 @@ package handlers
 
 import (
 	"net/url"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 
+	"github.com/meetboard/meetboard/handlers/webhooks"
 	"github.com/meetboard/meetboard/views"
 )
 
@@ -24,6 +26,13 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 				return h.htmlError(c, fiber.StatusBadRequest, "That meeting id is not a valid URL path segment.")
 			}
 			v.Set("meeting", id)
+		}
+		if kind == pageProvider {
+			name := strings.ToLower(c.Params("name"))
+			if _, ok := webhooks.Find(h.cfg.Providers, name); !ok {
+				return h.htmlError(c, fiber.StatusNotFound, "No provider is called "+name+".")
+			}
+			v.Set("provider", name)
 		}
 		t, err := topicFrom(kind, v)
 		if err != nil {

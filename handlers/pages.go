@@ -108,6 +108,8 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		return h.loadProblems(ctx, t, meta)
 	case pageAlerts:
 		return h.loadAlerts(ctx, t, meta)
+	case pageProviders, pageProvider:
+		return h.loadProviderHealth(ctx, t, meta)
 	case pageEvents:
 		meta.Title = "Event log"
 		events, err := s.ListEvents(ctx, models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1})

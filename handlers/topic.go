@@ -20,12 +20,15 @@ const (
 	pageEvents     = "events"
 	pageProblems   = "problems"
 	pageAlerts     = "alerts"
+	pageProviders  = "providers"
+	pageProvider   = "provider"
 )
 
 // topic is what one page shows: its kind, its meeting filter (or, for a
-// meeting's page, the meeting id), its status filter, and where it is in a
-// paged list. Its string form names the live topic that page subscribes
-// to, so two browsers showing the same thing share one render per change.
+// meeting's page, the meeting id), its status filter, where it is in a
+// paged list, and, for a provider's health page, the provider. Its string
+// form names the live topic that page subscribes to, so two browsers
+// showing the same thing share one render per change.
 type topic struct {
 	Kind    string
 	Meeting string
@@ -35,7 +38,8 @@ type topic struct {
 	Before uint64
 	// Cursor is where a page of problems starts (a models.ProblemCursor,
 	// canonical), "" for the newest.
-	Cursor string
+	Cursor   string
+	Provider string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -56,6 +60,9 @@ func (t topic) String() string {
 	if t.Cursor != "" {
 		v.Set("before", t.Cursor)
 	}
+	if t.Provider != "" {
+		v.Set("provider", t.Provider)
+	}
 	if len(v) == 0 {
 		return t.Kind
 	}
@@ -70,7 +77,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts, pageProviders, pageProvider:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -129,6 +136,8 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	case pageAlerts:
 		// Alerts have no meeting filter: one list for everyone.
 		t.Page, t.Meeting = 1, ""
+	case pageProviders, pageProvider:
+		return providerTopic(kind, v.Get("provider"))
 	default:
 		t.Before = 0
 	}
@@ -139,6 +148,10 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 // others is true, to events of no meeting) can change what t shows.
 func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 	switch t.Kind {
+	case pageProviders, pageProvider:
+		// Every commit of the event log counts as deliveries, and refusals
+		// come as changes to no meeting (see models.appendChange).
+		return others || len(meetings) > 0
 	case pageMeeting:
 		return meetings[t.Meeting]
 	case pageEvents, pageProblems:

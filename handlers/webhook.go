@@ -62,7 +62,7 @@ func (h *Handler) webhook(src webhookSource) fiber.Handler {
 				if isTest(body) {
 					return c.JSON(fiber.Map{"status": "ok"})
 				}
-				return h.refuse(c, src.Name, received, fiber.StatusUnauthorized, outcomeRejected, err.Error())
+				return h.refuse(c, src.Name, received, models.RefusedSignature, err.Error(), body)
 			}
 		}
 		ev, err := src.Decode(body)
@@ -72,7 +72,7 @@ func (h *Handler) webhook(src webhookSource) fiber.Handler {
 			}
 			// The decoder's message may quote the body, so it goes to the
 			// sender only.
-			return h.refuse(c, src.Name, received, fiber.StatusBadRequest, outcomeMalformed, err.Error())
+			return h.refuse(c, src.Name, received, models.RefusedMalformed, err.Error(), body)
 		}
 		return h.ingest(c, models.Delivery{Provider: src.Name, Body: body, ReceivedAt: received, Event: ev})
 	}
@@ -95,6 +95,7 @@ func (h *Handler) ingest(c *fiber.Ctx, d models.Delivery) error {
 			h.dbUnavailable(c)
 		}
 		h.recordWebhook(h.log.With("err", err), d.Provider, d.Event, outcomeUnavailable, fiber.StatusServiceUnavailable, 0, took)
+		h.recordRefusal(c, d.Provider, models.RefusedUnavailable, fiber.StatusServiceUnavailable, msg, d.Body, d.ReceivedAt)
 		return fail(c, fiber.StatusServiceUnavailable, msg)
 	}
 	h.recordWebhook(h.log, d.Provider, d.Event, res.Outcome, fiber.StatusOK, res.EventID, took)
@@ -112,11 +113,13 @@ func (h *Handler) recordWebhook(log *slog.Logger, provider string, ev models.Eve
 // refuse answers a delivery that failed verification (401) or decoding
 // (400), and counts the failure against its source address: past the
 // address's failure limit it is answered 429 instead, and logged only
-// once a window (see failureLimit).
-func (h *Handler) refuse(c *fiber.Ctx, provider string, received time.Time, status int, outcome, reason string) error {
+// once a window (see failureLimit). Either way the refusal is recorded
+// for the provider health pages, without waiting for the database.
+func (h *Handler) refuse(c *fiber.Ctx, provider string, received time.Time, kind, reason string, body []byte) error {
 	addr := clientAddr(c)
 	over, first, retry := h.failures.fail(addr, received)
 	if over {
+		h.recordRefusal(c, provider, models.RefusedRateLimited, fiber.StatusTooManyRequests, reason, body, received)
 		h.metrics.webhook(provider, "", outcomeRateLimited, time.Since(received))
 		if first {
 			h.log.Warn("webhook failures over the limit: further failures from this address are answered 429 and not logged until the window ends",
@@ -126,10 +129,12 @@ func (h *Handler) refuse(c *fiber.Ctx, provider string, received time.Time, stat
 		c.Set(fiber.HeaderRetryAfter, wait)
 		return fail(c, fiber.StatusTooManyRequests, "too many failed deliveries from "+addr+" ("+reason+"); retry after "+wait+" s")
 	}
+	status := refusalStatus(kind)
+	h.recordRefusal(c, provider, kind, status, reason, body, received)
 	log := h.log
 	if status == fiber.StatusUnauthorized {
 		log = log.With("reason", reason, "ip", addr)
 	}
-	h.recordWebhook(log, provider, models.Event{}, outcome, status, 0, time.Since(received))
+	h.recordWebhook(log, provider, models.Event{}, refusalOutcome(kind), status, 0, time.Since(received))
 	return fail(c, status, reason)
 }

@@ -20,7 +20,8 @@ type Change struct {
 	// Meetings lists the changed meetings' ids, stored as a JSON array:
 	// an id may hold any byte, a newline included.
 	Meetings changedMeetings
-	// Others is true when events of no meeting were stored.
+	// Others is true when something outside any meeting changed: events
+	// of no meeting were stored, or refused deliveries were recorded.
 	Others bool
 }
 
@@ -88,7 +89,15 @@ func recordChange(tx *gorm.DB, results []Result, now time.Time) error {
 	if len(ids) == 0 && !others {
 		return nil
 	}
-	c := Change{CreatedAt: now, Meetings: ids, Others: others}
+	return appendChange(tx, Change{CreatedAt: now, Meetings: ids, Others: others})
+}
+
+// appendChange writes one row of the change feed inside tx (see
+// recordChange for its lock and NOTIFY). Besides the projector's commits,
+// the refusal writer appends a row with Others set and no meetings, so the
+// pages that show refused deliveries are rendered again on every instance
+// (see refusals.go).
+func appendChange(tx *gorm.DB, c Change) error {
 	if !isPostgres(tx) {
 		return tx.Create(&c).Error
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -63,3 +64,9 @@ func WatchCompares(o *Operators) func() []int {
 // MigrateTo applies the migrations up to a version, for tests of an
 // upgrade.
 func MigrateTo(db *gorm.DB, version int) error { return migrateTo(db, version) }
+
+// PruneRefusals removes the refusals and counts past their bounds now, as
+// the refusal writer does after its writes.
+func (s *Store) PruneRefusals() error {
+	return errors.Join(s.pruneKept(context.Background()), s.pruneCounts(context.Background()))
+}

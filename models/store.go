@@ -50,6 +50,13 @@ type StoreOptions struct {
 	// Retention removes applied events received longer ago than this from
 	// the log (see prune); 0 keeps everything. The models stay.
 	Retention time.Duration
+	// RefusalsKept is how many refused deliveries are kept whole, the
+	// newest (default DefaultRefusalsKept); RefusalsPerMinute is how many
+	// an instance keeps whole a minute, the first (default
+	// DefaultRefusalsPerMinute). Every refusal is counted. See
+	// RecordRefusal.
+	RefusalsKept      int
+	RefusalsPerMinute int
 }
 
 // Result tells what became of one delivery.
@@ -87,6 +94,14 @@ type Store struct {
 	writing sync.Mutex
 	// ready is Ready's cached write probe.
 	ready readiness
+	// refusals wait here for the refusal writer (see refusals.go), which
+	// alone uses refusalWarned and countsPruned.
+	refusals      *refusalQueue
+	refusalWarned time.Time
+	countsPruned  time.Time
+	// health caches the deliveries counted in past minutes (see
+	// provider_health.go).
+	health healthCache
 }
 
 type pending struct {
@@ -124,6 +139,12 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.RefusalsKept <= 0 {
+		opts.RefusalsKept = DefaultRefusalsKept
+	}
+	if opts.RefusalsPerMinute <= 0 {
+		opts.RefusalsPerMinute = DefaultRefusalsPerMinute
+	}
 	switch {
 	case !isPostgres(db):
 		opts.Committers = 1
@@ -139,6 +160,7 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 		committed: make(chan struct{}, 1),
 		logged:    make(chan struct{}, 1),
 		progress:  newProgress(),
+		refusals:  newRefusalQueue(opts.RefusalsPerMinute),
 	}
 	var wg sync.WaitGroup
 	for i := range s.queues {
@@ -156,6 +178,11 @@ func NewStore(db *gorm.DB, opts StoreOptions) *Store {
 			s.project()
 		}()
 	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.writeRefusals()
+	}()
 	if opts.Retention > 0 || isPostgres(db) {
 		wg.Add(1)
 		go func() {
@@ -220,7 +247,8 @@ func (s *Store) Ingest(ctx context.Context, d Delivery) (Result, error) {
 	}
 }
 
-// Close commits what is queued, stops the committers and the projector.
+// Close commits what is queued, writes the refusals recorded, and stops
+// the committers, the projector and the refusal writer.
 // Ingest calls after Close fail with ErrClosed.
 func (s *Store) Close() {
 	select {

@@ -69,6 +69,7 @@ var navItems = []struct{ Path, Label string }{
 	{"/events", "Events"},
 	{"/problems", "Problems"},
 	{"/alerts", "Alerts"},
+	{"/providers", "Providers"},
 }
 
 // NavPaths lists the top navigation's paths, in order.

@@ -62,13 +62,18 @@ func AlertKinds() []ProblemKind {
 	return out
 }
 
-// dedupeKey names the problem an alert is raised for: its kind and row,
-// and for a stale room the moment it turned stale too, so a room that
-// wakes and falls silent again alerts again.
+// dedupeKey names the problem an alert is raised for: its kind and row;
+// for a stale room the moment it turned stale too, so a room that wakes
+// and falls silent again alerts again; for refused deliveries the
+// provider and the kind of refusal with the hour, so each alerts at most
+// once an hour.
 func dedupeKey(p Problem) string {
 	key := string(p.Kind) + ":" + strconv.FormatUint(p.Ref, 10)
-	if p.Kind == ProblemStaleRoom {
+	switch p.Kind {
+	case ProblemStaleRoom:
 		key += ":" + strconv.FormatInt(p.At.Unix(), 10)
+	case ProblemRefused:
+		key += ":" + p.Provider + ":" + p.What
 	}
 	return key
 }

@@ -83,6 +83,7 @@ func problemSources() []problemSource {
 		{ProblemCall, (*Store).failedCallSteps},
 		{ProblemStaleRoom, (*Store).staleRooms},
 		{ProblemNoLeave, (*Store).sessionsWithoutLeaves},
+		{ProblemRefused, (*Store).refusedDeliveries},
 	}
 }
 

@@ -59,7 +59,7 @@ type config struct {
 
 // defaultAlertKinds are the problems that alert unless -alert-kinds says
 // otherwise: failures of what an operator started, and rooms gone silent.
-const defaultAlertKinds = "recording-failed,stream-failed,transcription-failed,call-failed,stale-room"
+const defaultAlertKinds = "recording-failed,stream-failed,transcription-failed,call-failed,stale-room,deliveries-refused"
 
 // parseConfig reads flags from args and defaults from getenv.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {

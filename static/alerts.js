@@ -88,7 +88,11 @@
       .catch(function () { /* offline: the next poll tries again */ });
   }
 
-  document.addEventListener('htmx:wsAfterMessage', showState);
+  // On the alerts page a pushed list may hold a new alert: ask at once.
+  document.addEventListener('htmx:wsAfterMessage', function () {
+    showState();
+    if (document.getElementById('alerts-list')) poll();
+  });
   function init() {
     showState();
     poll();

@@ -23,7 +23,7 @@ func limitedApp(trusted []string) *fiber.App {
 	enable, proxies, header, validate := proxyConfig(trusted)
 	app := fiber.New(fiber.Config{DisableStartupMessage: true,
 		EnableTrustedProxyCheck: enable, TrustedProxies: proxies, ProxyHeader: header, EnableIPValidation: validate})
-	app.Use(securityHeaders())
+	app.Use(securityHeaders(nil))
 	app.Post("/hook", newLimiter(testLimit, func(c *fiber.Ctx) error {
 		return fail(c, fiber.StatusTooManyRequests, "too many requests")
 	}), func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"outcome": "applied"}) })

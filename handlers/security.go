@@ -8,15 +8,18 @@ import (
 )
 
 // contentSecurityPolicy lets pages load scripts, styles and images only
-// from the dashboard itself (images also as data: URLs), talk only to it
-// (fetch and the live websocket: in CSP Level 3, which Chromium, Firefox and
-// Safari implement, 'self' also matches ws: and wss: on the page's own host
-// and port), never be framed, and never change their base URL or submit
-// forms elsewhere. No 'unsafe-inline' and no 'unsafe-eval': the pages carry
-// no inline script, style element or style attribute, and htmx is told not
-// to inject its indicator styles or eval anything (views/layout.templ).
+// from the dashboard itself (images also as data: URLs), never be framed,
+// and never change their base URL or submit forms elsewhere. No
+// 'unsafe-inline' and no 'unsafe-eval': the pages carry no inline script,
+// style element or style attribute, and htmx is told not to inject its
+// indicator styles or eval anything (views/layout.templ). Pages talk to the
+// dashboard (fetch and the live websocket: in CSP Level 3, which Chromium,
+// Firefox and Safari implement, 'self' also matches ws: and wss: on the
+// page's own host and port) and to the stream hosts the HLS player plays
+// from: connect-src and media-src are streamSources, appended by
+// securityHeaders.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
 // hstsMaxAge is a year, in seconds.
 const hstsMaxAge = 365 * 24 * 60 * 60
@@ -24,7 +27,7 @@ const hstsMaxAge = 365 * 24 * 60 * 60
 // securityHeaders sets the response security headers on every response
 // (pages, static files, the API, webhook answers, errors):
 //
-//   - Content-Security-Policy as above;
+//   - Content-Security-Policy as above, with streamSources(linkHosts);
 //   - X-Content-Type-Options: nosniff;
 //   - X-Frame-Options: DENY (and frame-ancestors 'none' in the CSP);
 //   - Referrer-Policy: no-referrer, so recording and HLS links opened from a
@@ -40,13 +43,14 @@ const hstsMaxAge = 365 * 24 * 60 * 60
 // same-origin, Origin-Agent-Cluster: ?1, X-DNS-Prefetch-Control: off,
 // X-Download-Options: noopen, X-Permitted-Cross-Domain-Policies: none.
 //
-// It takes no arguments: whether HSTS is sent is decided per request from
-// how the request arrived, so there is no switch to get wrong. Register it
+// Its one argument is the link allowlist, the hosts the HLS player may play
+// from; whether HSTS is sent is decided per request from how the request
+// arrived, so there is no switch to get wrong. Register it
 // first (app.Use before any route) so every answer, including 404s, 413s
 // and 429s, carries the headers.
-func securityHeaders() fiber.Handler {
+func securityHeaders(linkHosts []string) fiber.Handler {
 	return helmet.New(helmet.Config{
-		ContentSecurityPolicy:   contentSecurityPolicy,
+		ContentSecurityPolicy:   contentSecurityPolicy + "; " + streamSources(linkHosts),
 		ContentTypeNosniff:      "nosniff",
 		XFrameOptions:           "DENY",
 		ReferrerPolicy:          "no-referrer",

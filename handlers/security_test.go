@@ -32,7 +32,7 @@ func securedApp(t *testing.T, trusted []string) *fiber.App {
 			return fail(c, fiber.StatusNotFound, err.Error())
 		},
 	})
-	app.Use(securityHeaders())
+	app.Use(securityHeaders([]string{"cdn.ok"}))
 	app.Use(linkHosts([]string{"cdn.ok"}))
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Get("/", func(c *fiber.Ctx) error {
@@ -60,7 +60,7 @@ func do(t *testing.T, app *fiber.App, req *http.Request) *http.Response {
 func TestSecurityHeadersOnEveryResponse(t *testing.T) {
 	app := securedApp(t, nil)
 	want := map[string]string{
-		"Content-Security-Policy":      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'",
+		"Content-Security-Policy":      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'; connect-src 'self' cdn.ok:*; media-src 'self' blob: cdn.ok:*",
 		"X-Content-Type-Options":       "nosniff",
 		"X-Frame-Options":              "DENY",
 		"Referrer-Policy":              "no-referrer",

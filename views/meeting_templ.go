@@ -1242,7 +1242,7 @@ func streamLinks(s models.Stream) templ.Component {
 			templ_7745c5c3_Var54 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = extLink("HLS playback", s.PlaybackURL).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = hlsPlayback(s).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -458,7 +458,7 @@ func roomCard(r models.Room) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = extLink("HLS playback", r.HLS.PlaybackURL).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = hlsPlayback(*r.HLS).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -183,7 +183,7 @@ func New(cfg Config) *Server {
 			return cfg.BodyLimit
 		}
 		return formBodyLimit
-	}), securityHeaders(cfg.LinkHosts), linkHosts(cfg.LinkHosts))
+	}), securityHeaders(cfg.LinkHosts), linkHosts(cfg.LinkHosts), queryText())
 
 	// Providers: verified per provider; only failures are limited.
 	for _, src := range sources {

@@ -17,6 +17,14 @@ type ListFilter struct {
 	Status string
 	Limit  int
 	Offset int
+	// Before starts the page after this place in the list's order (a
+	// row's Cursor); nil starts at the newest.
+	Before *ListCursor
+	// BySeen orders the rows by when they were first stored, newest first
+	// (by row), instead of by their last change: an order no change moves,
+	// for reading a whole list page by page while it changes (exports).
+	// Before's time is then unused.
+	BySeen bool
 }
 
 // RecordingRow is a recording with its meeting's id.
@@ -37,7 +45,8 @@ type CallRow struct {
 	MeetingID string `json:"meetingId"`
 }
 
-// ListRecordings returns a page of recordings, most recently changed first.
+// ListRecordings returns a page of recordings, most recently changed first
+// (or as f orders them).
 func (s *Store) ListRecordings(ctx context.Context, f ListFilter) ([]RecordingRow, error) {
 	rows := []RecordingRow{}
 	q, err := s.listWithMeeting(ctx, "recordings", f)
@@ -47,7 +56,8 @@ func (s *Store) ListRecordings(ctx context.Context, f ListFilter) ([]RecordingRo
 	return rows, q.Scan(&rows).Error
 }
 
-// ListStreams returns a page of streams, most recently changed first.
+// ListStreams returns a page of streams, most recently changed first (or
+// as f orders them).
 func (s *Store) ListStreams(ctx context.Context, f ListFilter) ([]StreamRow, error) {
 	rows := []StreamRow{}
 	q, err := s.listWithMeeting(ctx, "streams", f)
@@ -58,7 +68,7 @@ func (s *Store) ListStreams(ctx context.Context, f ListFilter) ([]StreamRow, err
 }
 
 // ListCalls returns a page of calls with their steps, most recently
-// changed first.
+// changed first (or as f orders them).
 func (s *Store) ListCalls(ctx context.Context, f ListFilter) ([]CallRow, error) {
 	rows := []CallRow{}
 	q, err := s.listWithMeeting(ctx, "calls", f)
@@ -93,7 +103,8 @@ func (s *Store) listWithMeeting(ctx context.Context, table string, f ListFilter)
 	db := s.db.WithContext(ctx)
 	q := db.Table(table).Select(table + ".*, COALESCE(meetings.meeting_id, '') AS meeting_id").
 		Joins("LEFT JOIN meetings ON meetings.id = " + table + ".meeting_ref").
-		Order(table + ".updated_at DESC, " + table + ".id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
+		Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
+	q = listOrder(q, table, table+".updated_at", f)
 	q = withPrefix(q, "meetings.meeting_id", f.Prefix)
 	return withStatus(db, q, table, f.Status)
 }

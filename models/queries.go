@@ -67,11 +67,12 @@ type EventFilter struct {
 	Limit    int
 }
 
-// ListMeetings returns a page of meetings with their live sessions and how
-// many participants are in each room now.
+// ListMeetings returns a page of meetings, most recently active first (or
+// as f orders them), with their live sessions and how many participants
+// are in each room now.
 func (s *Store) ListMeetings(ctx context.Context, f ListFilter) ([]MeetingSummary, error) {
 	db := s.db.WithContext(ctx)
-	q := db.Model(&Meeting{}).Order("last_event_at DESC, id DESC").Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
+	q := listOrder(db.Model(&Meeting{}), "meetings", "meetings.last_event_at", f).Limit(pageSize(f.Limit)).Offset(max(f.Offset, 0))
 	q = withPrefix(q, "meeting_id", f.Prefix)
 	var meetings []Meeting
 	if err := q.Find(&meetings).Error; err != nil {
@@ -257,8 +258,13 @@ func withPrefix(q *gorm.DB, column, prefix string) *gorm.DB {
 	if prefix == "" {
 		return q
 	}
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return q.Where(column+" LIKE ? ESCAPE '\\'", r.Replace(prefix)+"%")
+	return q.Where(column+" LIKE ? ESCAPE '\\'", likeEscape(prefix)+"%")
+}
+
+// likeEscape escapes LIKE's wildcards and its escape character (a
+// backslash, named by ESCAPE '\') in s, so s matches only itself.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // outcomeJoin matches an event's outcome to its log row; on PostgreSQL by

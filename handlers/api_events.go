@@ -16,7 +16,9 @@ type apiEvent struct {
 	Body json.RawMessage `json:"body"`
 }
 
-// apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=.
+// apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=:
+// a page of the event log, newest first, and when the page is full the
+// before of the next in "next".
 func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	q := queryNumbers{c: c}
 	f := models.EventFilter{MeetingPrefix: c.Query("meeting"), BeforeID: uint64(q.get("before")), Limit: q.get("limit")}
@@ -32,10 +34,15 @@ func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	for i, e := range events {
 		out[i] = apiEvent{RawEvent: e, Body: bodyJSON(e.Body)}
 	}
+	next := ""
+	if len(events) > 0 && len(events) == apiLimit(f.Limit) {
+		next = strconv.FormatUint(events[len(events)-1].ID, 10)
+	}
 	return c.JSON(struct {
 		Events []apiEvent `json:"events"`
+		Next   string     `json:"next,omitempty"`
 		Behind *apiBehind `json:"behind,omitempty"`
-	}{out, behind})
+	}{out, next, behind})
 }
 
 // apiEventShow serves GET /api/events/<id>: one event of the log with what

@@ -10,18 +10,22 @@ import (
 )
 
 // apiList serves GET /api/recordings, /api/streams and /api/calls
-// (?meeting=<id or prefix>&status=&limit=&offset=): a page of the list of
-// kind, most recently changed first, under the key of its kind. The
+// (?meeting=<id or prefix>&status=&limit=&offset= or &before=): a page of
+// the list of kind, most recently changed first, under the key of its
+// kind, and when the page is full the before of the next in "next". The
 // filters are the page's: an unknown status is answered 400 naming the
 // known ones.
 func (h *Handler) apiList(kind string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		q := queryNumbers{c: c}
-		f := models.ListFilter{Prefix: c.Query("meeting"), Limit: q.get("limit"), Offset: q.get("offset")}
+		f := models.ListFilter{Prefix: c.Query("meeting"), Limit: apiLimit(q.get("limit")), Offset: q.get("offset")}
 		if q.err != nil {
 			return q.fail()
 		}
 		status, err := listStatus(kind, c.Query("status"))
+		if err == nil {
+			f.Before, err = listCursor(c.Query("before"), f.Offset)
+		}
 		if err != nil {
 			return fail(c, fiber.StatusBadRequest, err.Error())
 		}
@@ -32,6 +36,9 @@ func (h *Handler) apiList(kind string) fiber.Handler {
 			return h.storeError(c, err)
 		}
 		body := fiber.Map{kind: rows}
+		if next := listNext(rows, f.Limit); next != "" {
+			body["next"] = next
+		}
 		if behind != nil {
 			body["behind"] = behind
 		}

@@ -9,12 +9,18 @@ import (
 	"github.com/meetboard/meetboard/models"
 )
 
-// apiMeetingsList serves GET /api/meetings?meeting=<id or prefix>&limit=&offset=.
+// apiMeetingsList serves GET /api/meetings?meeting=<id or prefix>&limit=
+// &offset= (or &before=): a page of meetings, most recently active first,
+// and when the page is full the before of the next in "next".
 func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
 	q := queryNumbers{c: c}
-	f := models.ListFilter{Prefix: c.Query("meeting"), Limit: q.get("limit"), Offset: q.get("offset")}
+	f := models.ListFilter{Prefix: c.Query("meeting"), Limit: apiLimit(q.get("limit")), Offset: q.get("offset")}
 	if q.err != nil {
 		return q.fail()
+	}
+	var err error
+	if f.Before, err = listCursor(c.Query("before"), f.Offset); err != nil {
+		return fail(c, fiber.StatusBadRequest, err.Error())
 	}
 	behind := h.settle(c)
 	list, err := h.cfg.Store.ListMeetings(c.UserContext(), f)
@@ -23,8 +29,9 @@ func (h *Handler) apiMeetingsList(c *fiber.Ctx) error {
 	}
 	return c.JSON(struct {
 		Meetings []models.MeetingSummary `json:"meetings"`
+		Next     string                  `json:"next,omitempty"`
 		Behind   *apiBehind              `json:"behind,omitempty"`
-	}{list, behind})
+	}{list, listNext(list, f.Limit), behind})
 }
 
 // apiMeetingShow serves GET /api/meetings/<meetingId>[?provider=&limit=]:

@@ -205,6 +205,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/events/:id", api, h.apiEventShow)
 	app.Get("/api/problems", api, h.apiProblems)
 	app.Get("/api/alerts", api, h.apiAlerts)
+	app.Get("/api/participants", api, h.apiParticipants)
 	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
 		app.Get("/api/"+kind, api, h.apiList(kind))
 	}

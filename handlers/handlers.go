@@ -224,6 +224,7 @@ func New(cfg Config) *Server {
 	app.Get("/alerts", page, h.pageShow(pageAlerts))
 	app.Get("/providers", page, h.pageShow(pageProviders))
 	app.Get("/providers/:name", page, h.pageShow(pageProvider))
+	newExporter(h).routes(app, api, page)
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -45,6 +45,7 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")
 		}
 		meta.Problems = h.recentProblemCount(c.UserContext())
+		meta.Export = exportLink(kind, c.Queries())
 		if s := signedIn(c); s != nil {
 			meta.Operator, meta.CSRF = s.Operator.Username, s.CSRFToken
 		}

@@ -22,7 +22,9 @@ type Stay struct {
 	JoinedAt         *time.Time `json:"joinedAt,omitempty"`
 	LeftAt           *time.Time `json:"leftAt,omitempty"`
 	// Seconds is the time in the room, in whole seconds, when both the
-	// join and the leave are known.
+	// join and the leave are known; 0 when the leave is before the join
+	// (a session's end by the provider's clock closing a stay that
+	// arrived after it), as the meeting's page shows it.
 	Seconds     *int64 `json:"seconds,omitempty"`
 	LeaveReason string `json:"leaveReason,omitempty"`
 	cursor      StayCursor
@@ -143,7 +145,7 @@ func sessionStays(db *gorm.DB, sess Session, after StayCursor, limit int) ([]Sta
 			JoinedAt: r.JoinedAt, LeftAt: r.LeftAt, LeaveReason: r.LeaveReason,
 			cursor: StayCursor{Session: sess.ID, Participant: r.ParticipantRef, Attendance: r.AttendanceRef}}
 		if r.JoinedAt != nil && r.LeftAt != nil {
-			secs := int64(r.LeftAt.Sub(*r.JoinedAt).Round(time.Second) / time.Second)
+			secs := int64(max(r.LeftAt.Sub(*r.JoinedAt), 0).Round(time.Second) / time.Second)
 			out[i].Seconds = &secs
 		}
 	}

@@ -57,6 +57,9 @@ type Meta struct {
 	// Problems counts the problems of the last hour for the navigation (up
 	// to 100; 0 or less shows none).
 	Problems int
+	// Export is the CSV of the page's list as filtered, linked beside the
+	// filter ("" for a page with none).
+	Export string
 }
 
 // navItems are the top navigation's entries.

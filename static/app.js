@@ -1,6 +1,6 @@
-// meetboard client script: live-status dot, elapsed/local time formatting,
-// copy buttons, the filter box, and keeping the row being read in place
-// across live swaps. No framework, no eval, no inline styles;
+// meetboard client script: live-status dot, elapsed times, copy buttons,
+// the filter box, and keeping the row being read in place across live
+// swaps (times.js shows the times themselves). No framework, no eval, no inline styles;
 // all listeners are delegated on document so swapped-in fragments just work.
 (function () {
   'use strict';
@@ -14,8 +14,6 @@
     reconnecting: 'Reconnecting…',
     off: 'Not live'
   };
-  var DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var liveState = null;
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
@@ -52,24 +50,6 @@
     }
   }
 
-  // Formats each <time datetime data-local> once; formatted ones are marked
-  // data-local="done" so re-runs after swaps only touch new elements.
-  function formatLocal() {
-    var els = document.querySelectorAll('time[datetime][data-local]:not([data-local="done"])');
-    if (!els.length) return;
-    var today = new Date().toDateString();
-    for (var i = 0; i < els.length; i++) {
-      var d = new Date(els[i].getAttribute('datetime'));
-      if (isNaN(d.getTime())) continue;
-      var hm = pad(d.getHours()) + ':' + pad(d.getMinutes());
-      els[i].textContent = d.toDateString() === today
-        ? hm + ':' + pad(d.getSeconds())
-        : DAYS[d.getDay()] + ' ' + d.getDate() + ' ' + MONTHS[d.getMonth()] + ' ' + hm;
-      els[i].setAttribute('title', d.toLocaleString());
-      els[i].setAttribute('data-local', 'done');
-    }
-  }
-
   // A single ws message fires htmx:oobAfterSwap once per swapped element (and
   // more), so coalesce all refresh requests into one per animation frame.
   var pending = false;
@@ -78,7 +58,6 @@
     pending = true;
     requestAnimationFrame(function () {
       pending = false;
-      formatLocal();
       tick();
       var dot = document.getElementById('live-status');
       if (liveState && dot && dot.getAttribute('data-state') !== liveState) setLive(liveState);
@@ -162,7 +141,8 @@
     var a = anchor, el = a && document.getElementById(a.id);
     anchor = null;
     if (!el) return;
-    formatLocal(); // the swapped-in times, as they will read, so rows have their height
+    // times.js, whose listener ran first, has shown the swapped-in times
+    // as they will read, so rows have their final height.
     var moved = el.getBoundingClientRect().top - a.top;
     if (moved) window.scrollBy(0, moved);
   });
@@ -182,7 +162,6 @@
     var ws = document.querySelector('[ws-connect], [data-ws-connect], [hx-ws]');
     if (!ws) setLive('off');
     else if (!liveState) setLive('connecting');
-    formatLocal();
     tick();
     setInterval(tick, 1000);
   }

@@ -108,8 +108,15 @@ type exportWriter struct {
 	conn net.Conn
 }
 
-// Write buffers p.
-func (w *exportWriter) Write(p []byte) (int, error) { return w.bw.Write(p) }
+// Write buffers p, sending what fills the buffer; it fails with
+// errClientGone once the client is gone.
+func (w *exportWriter) Write(p []byte) (int, error) {
+	n, err := w.bw.Write(p)
+	if err != nil {
+		return n, errClientGone
+	}
+	return n, nil
+}
 
 // flush sends what was written to the client and gives it another
 // exportWriteTimeout to take the next page. It returns errClientGone once

@@ -38,18 +38,17 @@ func (h *Handler) apiAlerts(c *fiber.Ctx) error {
 	if q.err != nil {
 		return q.fail()
 	}
+	// A full page has a next one, perhaps empty: the store gives at most
+	// models.MaxPageSize rows, so a page cannot be read one row over.
 	limit := apiLimit(f.Limit)
-	f.Limit = limit + 1
+	f.Limit = limit
 	rows, err := h.cfg.Store.ListAlerts(c.UserContext(), f)
 	if err != nil {
 		return h.storeError(c, err)
 	}
 	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
-		if f.AfterID == 0 {
-			next = strconv.FormatUint(rows[limit-1].ID, 10)
-		}
+	if len(rows) == limit && f.AfterID == 0 {
+		next = strconv.FormatUint(rows[limit-1].ID, 10)
 	}
 	return c.JSON(struct {
 		Alerts []models.Alert `json:"alerts"`

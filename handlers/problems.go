@@ -79,16 +79,17 @@ func (h *Handler) apiProblems(c *fiber.Ctx) error {
 		}
 		f.Before = &cur
 	}
+	// A full page has a next one, perhaps empty: the store gives at most
+	// models.MaxPageSize rows, so a page cannot be read one row over.
 	limit := apiLimit(f.Limit)
-	f.Limit = limit + 1
+	f.Limit = limit
 	behind := h.settle(c)
 	rows, err := h.cfg.Store.Problems(c.UserContext(), f)
 	if err != nil {
 		return h.storeError(c, err)
 	}
 	next := ""
-	if len(rows) > limit {
-		rows = rows[:limit]
+	if len(rows) == limit {
 		next = rows[limit-1].Cursor().String()
 	}
 	return c.JSON(struct {

@@ -36,6 +36,9 @@ type topic struct {
 	// Cursor is where a page of problems starts (a models.ProblemCursor,
 	// canonical), "" for the newest.
 	Cursor string
+	// Range is the charts' range (see chartsRangeParam), "" for the last
+	// hour.
+	Range string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -56,6 +59,9 @@ func (t topic) String() string {
 	if t.Cursor != "" {
 		v.Set("before", t.Cursor)
 	}
+	if t.Range != "" {
+		v.Set("range", t.Range)
+	}
 	if len(v) == 0 {
 		return t.Kind
 	}
@@ -70,7 +76,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts, pageCharts:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -129,6 +135,12 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	case pageAlerts:
 		// Alerts have no meeting filter: one list for everyone.
 		t.Page, t.Meeting = 1, ""
+	case pageCharts:
+		// The charts are of everything: no filter, no pages.
+		t.Page, t.Meeting, t.Before = 1, "", 0
+		if t.Range, err = chartsRangeParam(v.Get("range")); err != nil {
+			return topic{}, err
+		}
 	default:
 		t.Before = 0
 	}
@@ -149,6 +161,9 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 		// Raising an alert and recording its delivery are changes of no
 		// meeting.
 		return others
+	case pageCharts:
+		// Rendered every chartsEvery instead (see showsCharts).
+		return false
 	}
 	if t.Meeting == "" {
 		return len(meetings) > 0

@@ -84,8 +84,8 @@ func (c Charts) Of(series, label string) *ChartSeries {
 
 // maxChartLabels bounds the labels a chart read takes per bucket: the
 // providers times the outcomes, the kinds of failure and the gauges are
-// far fewer.
-const maxChartLabels = 64
+// far fewer (21 with today's three providers).
+const maxChartLabels = 128
 
 // Charts reads the rollups of a range ending at now: the gauges (always,
 // null where unsampled), the deliveries of every provider and outcome that

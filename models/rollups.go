@@ -12,7 +12,7 @@ import (
 
 // Rollups are the numbers behind the charts, kept as events land so that a
 // chart never reads the event log: one row per bucket of time, series and
-// label (migration 0019). Every number is kept in buckets of a minute, five
+// label (migration 0020). Every number is kept in buckets of a minute, five
 // minutes and an hour, so each chart range reads a few hundred buckets of
 // one width whatever the history.
 //

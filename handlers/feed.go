@@ -93,15 +93,19 @@ func (f *feed) poke() {
 func (f *feed) run(ctx context.Context) {
 	tick := time.NewTicker(refreshEvery)
 	defer tick.Stop()
+	chartTick := time.NewTicker(chartsEvery)
+	defer chartTick.Stop()
 	var next time.Time // the earliest start of the next pass
 	for {
-		all := false
+		all, charts := false, false
 		select {
 		case <-ctx.Done():
 			return
 		case <-f.wake:
 		case <-tick.C:
 			all = true
+		case <-chartTick.C:
+			charts = true
 		}
 		if wait := time.Until(next); wait > 0 {
 			select {
@@ -120,7 +124,7 @@ func (f *feed) run(ctx context.Context) {
 		for _, name := range f.hub.Topics() {
 			watched[name] = true
 			t, err := parseTopic(name)
-			if err == nil && (all || joined[name] || t.affectedBy(meetings, others)) {
+			if err == nil && (all || joined[name] || t.affectedBy(meetings, others) || charts && t.showsCharts()) {
 				queued += f.refresh(ctx, name, t)
 			}
 		}

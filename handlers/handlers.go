@@ -110,6 +110,9 @@ type Handler struct {
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
+
+	// chartCache is the latest read of the charts' rollups.
+	chartCache chartCache
 }
 
 // Server is the dashboard's HTTP side: the Fiber app and the live push
@@ -206,6 +209,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/problems", api, h.apiProblems)
 	app.Get("/api/alerts", api, h.apiAlerts)
 	app.Get("/api/participants", api, h.apiParticipants)
+	app.Get("/api/charts", api, h.apiCharts)
 	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
 		app.Get("/api/"+kind, api, h.apiList(kind))
 	}
@@ -225,6 +229,7 @@ func New(cfg Config) *Server {
 	app.Get("/providers", page, h.pageShow(pageProviders))
 	app.Get("/providers/:name", page, h.pageShow(pageProvider))
 	newExporter(h).routes(app, api, page)
+	app.Get("/charts", page, h.pageShow(pageCharts))
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -53,7 +53,7 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 			return meta, nil, err
 		}
 		rp.HiddenRecent, err = h.hidden(ctx, t, len(recent) == 0, models.CountedEndedSessions)
-		return meta, views.RoomsFragments(board, recent, rp), err
+		return meta, h.withChartStrip(ctx, t, views.RoomsFragments(board, recent, rp)), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)
@@ -110,6 +110,8 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		return h.loadAlerts(ctx, t, meta)
 	case pageProviders, pageProvider:
 		return h.loadProviderHealth(ctx, t, meta)
+	case pageCharts:
+		return h.loadCharts(ctx, t, meta)
 	case pageEvents:
 		meta.Title = "Event log"
 		events, err := s.ListEvents(ctx, models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1})

@@ -40,6 +40,9 @@ type topic struct {
 	// canonical), "" for the newest.
 	Cursor   string
 	Provider string
+	// Range is the charts' range (see chartsRangeParam), "" for the last
+	// hour.
+	Range string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -63,6 +66,9 @@ func (t topic) String() string {
 	if t.Provider != "" {
 		v.Set("provider", t.Provider)
 	}
+	if t.Range != "" {
+		v.Set("range", t.Range)
+	}
 	if len(v) == 0 {
 		return t.Kind
 	}
@@ -77,7 +83,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts, pageProviders, pageProvider:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts, pageProviders, pageProvider, pageCharts:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -138,6 +144,12 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		t.Page, t.Meeting = 1, ""
 	case pageProviders, pageProvider:
 		return providerTopic(kind, v.Get("provider"))
+	case pageCharts:
+		// The charts are of everything: no filter, no pages.
+		t.Page, t.Meeting, t.Before = 1, "", 0
+		if t.Range, err = chartsRangeParam(v.Get("range")); err != nil {
+			return topic{}, err
+		}
 	default:
 		t.Before = 0
 	}
@@ -162,6 +174,9 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 		// Raising an alert and recording its delivery are changes of no
 		// meeting.
 		return others
+	case pageCharts:
+		// Rendered every chartsEvery instead (see showsCharts).
+		return false
 	}
 	if t.Meeting == "" {
 		return len(meetings) > 0

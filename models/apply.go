@@ -9,8 +9,10 @@ import (
 )
 
 // apply folds one delivery into the models and reports whether anything
-// changed. The batch has locked the delivery's meeting already.
-func apply(b *batch, d Delivery) (bool, error) {
+// changed, and which kind of job it failed (a Failed* label of the
+// failures chart, "" for none). The batch has locked the delivery's
+// meeting already.
+func apply(b *batch, d Delivery) (bool, string, error) {
 	ev, at := d.Event, d.ReceivedAt
 	tx := b.tx
 	var m *Meeting
@@ -22,7 +24,7 @@ func apply(b *batch, d Delivery) (bool, error) {
 	if !named && m != nil && ev.Participant != nil {
 		var err error
 		if sessionID, err = currentSession(b, m, ev.Participant, at); err != nil {
-			return false, err
+			return false, "", err
 		}
 	}
 	var sess *Session
@@ -30,7 +32,7 @@ func apply(b *batch, d Delivery) (bool, error) {
 		var err error
 		var c bool
 		if sess, c, err = applySession(b, m, d.Provider, sessionID, ev.Session, ev.opensSession(), at); err != nil {
-			return false, err
+			return false, "", err
 		}
 		changed = changed || c
 	}
@@ -38,21 +40,27 @@ func apply(b *batch, d Delivery) (bool, error) {
 	var err error
 	if m != nil {
 		if c, err = applyMeetingURL(b, m, ev.MeetingURL); err != nil {
-			return false, err
+			return false, "", err
 		}
 		changed = changed || c
 	}
+	var failed bool // a job moved to failed, or a failed call step came
+	failure := ""
 	switch {
 	case ev.Participant != nil && m != nil:
 		c, err = applyParticipant(b, m, sess, sessionID, ev.Participant, at)
 	case ev.Recording != nil:
-		c, err = applyRecording(tx, m, d.Provider, ev.SessionID, ev.Recording, at)
+		c, failed, err = applyRecording(tx, m, d.Provider, ev.SessionID, ev.Recording, at)
+		failure = FailedRecording
 	case ev.Stream != nil:
-		c, err = applyStream(tx, m, d.Provider, ev.SessionID, ev.Stream, at)
+		c, failed, err = applyStream(tx, m, d.Provider, ev.SessionID, ev.Stream, at)
+		failure = FailedStream
 	case ev.Transcription != nil:
-		c, err = applyTranscription(tx, m, d.Provider, ev.SessionID, ev.Transcription, at)
+		c, failed, err = applyTranscription(tx, m, d.Provider, ev.SessionID, ev.Transcription, at)
+		failure = FailedTranscription
 	case ev.Call != nil:
-		c, err = applyCall(tx, m, d.Provider, ev.Call, at)
+		c, failed, err = applyCall(tx, m, d.Provider, ev.Call, at)
+		failure = FailedCall
 	case ev.Agent != nil:
 		c, err = applyAgent(tx, m, d.Provider, ev.MeetingID, ev.Agent, at)
 	case ev.BatchCall != nil:
@@ -62,7 +70,10 @@ func apply(b *batch, d Delivery) (bool, error) {
 	case ev.KnowledgeBase != nil:
 		c, err = applyKnowledgeBase(tx, d.Provider, ev.KnowledgeBase, at)
 	}
-	return changed || c, err
+	if !failed {
+		failure = ""
+	}
+	return changed || c, failure, err
 }
 
 // upsertRow makes sure the row that key identifies exists and merges an

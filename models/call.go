@@ -50,10 +50,11 @@ type CallStep struct {
 // applyCall adds a step to a call. A step already recorded changes
 // nothing; the call's status is that of its latest step by the provider's
 // clock (by arrival when the step has no time), whatever order steps arrive
-// in.
-func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time.Time) (bool, error) {
+// in. It also reports whether the step is a new failed one (see
+// callStepFailed).
+func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time.Time) (bool, bool, error) {
 	if ch.CallID == "" {
-		return false, nil
+		return false, false, nil
 	}
 	key := Call{Provider: provider, CallID: ch.CallID}
 	c, changed, err := upsertRow(tx, key, []string{"provider", "call_id"}, at, func(c *Call) {
@@ -69,7 +70,7 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 		fillTime(&c.FirstSeenAt, at)
 	})
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	step := CallStep{CallRef: c.ID, Step: ch.Step, Status: ch.Status, At: ch.At, AtText: ch.AtText, Detail: ch.Detail, ReceivedAt: at}
 	res := tx.Clauses(clause.OnConflict{
@@ -77,7 +78,7 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 		DoNothing: true,
 	}).Create(&step)
 	if res.Error != nil || res.RowsAffected == 0 {
-		return changed, res.Error
+		return changed, false, res.Error
 	}
 	// A new step changes the call.
 	c.touch(at)
@@ -93,5 +94,5 @@ func applyCall(tx *gorm.DB, m *Meeting, provider string, ch *CallChange, at time
 		}
 		updates["status"], updates["status_at"] = status, when
 	}
-	return true, tx.Model(&Call{}).Where("id = ?", c.ID).Updates(updates).Error
+	return true, callStepFailed(step.Status), tx.Model(&Call{}).Where("id = ?", c.ID).Updates(updates).Error
 }

@@ -62,7 +62,7 @@ func (s *Store) logBatch(tx *gorm.DB, batch []*pending) ([]Result, error) {
 			results[i].Repeat = raw.Repeat
 		}
 	}
-	return results, nil
+	return results, countDuplicates(tx, batch, results)
 }
 
 // newRawEvent is the event log row of a delivery.

@@ -79,13 +79,16 @@ type Lifecycle struct {
 // provider's time or the delivery's arrival. The status only moves forward;
 // a late or repeated stage still sets its own time if that was missing or
 // only an arrival and at is the provider's, and a message fills in a
-// missing one or replaces it when it comes with the newest stage.
-func (l *Lifecycle) Advance(s Stage, at time.Time, src TimeSource, message string) {
+// missing one or replaces it when it comes with the newest stage. It
+// reports whether the status moved to s (the failures chart counts a job
+// when it moves to failed).
+func (l *Lifecycle) Advance(s Stage, at time.Time, src TimeSource, message string) bool {
 	rank := s.Rank()
 	if rank == 0 {
-		return
+		return false
 	}
-	if rank > l.StatusRank {
+	moved := rank > l.StatusRank
+	if moved {
 		l.Status, l.StatusRank = s, rank
 		if message != "" {
 			l.Message = message
@@ -95,6 +98,7 @@ func (l *Lifecycle) Advance(s Stage, at time.Time, src TimeSource, message strin
 		l.Message = message
 	}
 	l.setStageTime(s, at, src)
+	return moved
 }
 
 // stageTime is the time a change reached its stage, and which time that

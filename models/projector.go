@@ -273,6 +273,9 @@ func (s *Store) projectTx(ctx context.Context, limit int, failed map[uint64]erro
 				return err
 			}
 		}
+		if err := countApplied(tx, rows, results, time.Now()); err != nil {
+			return err
+		}
 		return recordChange(tx, results, time.Now().UTC())
 	})
 	if err == nil && n > 0 {
@@ -315,6 +318,7 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 	for i, r := range rows {
 		d := ds[i]
 		o := EventOutcome{EventID: r.ID, ReceivedAt: r.ReceivedAt}
+		failure := ""
 		switch {
 		case failed[r.ID] == errKept:
 			o.Outcome = OutcomeStored
@@ -325,7 +329,9 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 		case !d.Event.HasChange():
 			o.Outcome = OutcomeStored
 		default:
-			changed, err := apply(b, d)
+			var changed bool
+			var err error
+			changed, failure, err = apply(b, d)
 			if err != nil {
 				return nil, &projectError{id: r.ID, err: err}
 			}
@@ -337,7 +343,7 @@ func (s *Store) applyRows(tx *gorm.DB, rows []logRow, failed map[uint64]error) (
 		}
 		o.Detail = strings.Join(notes[i], "; ")
 		outcomes[i] = o
-		results[i] = Result{EventID: r.ID, Provider: r.Provider, Type: d.Event.Type, MeetingID: d.Event.MeetingID, Outcome: o.Outcome}
+		results[i] = Result{EventID: r.ID, Provider: r.Provider, Type: d.Event.Type, MeetingID: d.Event.MeetingID, Outcome: o.Outcome, failure: failure}
 	}
 	if err := b.flush(); err != nil {
 		if len(rows) == 1 {

@@ -54,11 +54,15 @@ func (r *Recording) touch(at time.Time) { r.UpdatedAt = later(r.UpdatedAt, at) }
 // and links the event carries. Stage times are the provider's where the
 // event gives them, else the arrival time. A recording some events name by instance id
 // and others by recording id is one recording: an event with both joins the
-// row made by either.
-func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *RecordingChange, at time.Time) (bool, error) {
+// row made by either. It also reports whether the recording moved to
+// failed.
+func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *RecordingChange, at time.Time) (bool, bool, error) {
 	// The stage time is the provider's when it gives one; the row's first
 	// seen and updated times stay those of arrival.
 	stageAt, src := stageTime(ch.At, at)
+	// The last merge is the one written: an insert that found the row
+	// merges again into the stored one.
+	failed := false
 	merge := func(r *Recording) {
 		fillRef(&r.MeetingRef, m)
 		fill(&r.ExternalID, ch.ExternalID)
@@ -71,7 +75,7 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 		fill(&r.MetaURL, ch.MetaURL)
 		fill(&r.Participants, ch.Participants)
 		r.Files = mergeFiles(r.Files, ch.Files)
-		r.Advance(ch.Stage, stageAt, src, ch.Message)
+		failed = r.Advance(ch.Stage, stageAt, src, ch.Message) && ch.Stage == StageFailed
 		if ch.StartedAt != nil {
 			r.setStageTime(StageStarted, *ch.StartedAt, TimeFromPayload)
 		}
@@ -81,36 +85,38 @@ func applyRecording(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Rec
 	key := ch.Key
 	if key == "" {
 		if ch.InstanceID == "" {
-			return false, nil
+			return false, false, nil
 		}
 		// Known by instance only: the row of any event that had both ids.
 		var found []Recording
 		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("provider = ? AND kind = ? AND instance_id = ?", provider, ch.Kind, ch.InstanceID).Order("id").Limit(1).Find(&found).Error
 		if err != nil {
-			return false, err
+			return false, false, err
 		}
 		if len(found) > 0 {
-			return mergeAndSave(tx, &found[0], at, merge)
+			changed, err := mergeAndSave(tx, &found[0], at, merge)
+			return changed, failed, err
 		}
 		key = byInstance
 	}
 	r, changed, err := upsertRow(tx, Recording{Provider: provider, Kind: ch.Kind, RecordingKey: key},
 		[]string{"provider", "kind", "recording_key"}, at, merge)
 	if err != nil || ch.Key == "" || ch.InstanceID == "" {
-		return changed, err
+		return changed, failed, err
 	}
-	// An earlier event knew this recording by its instance only.
+	// An earlier event knew this recording by its instance only. A failure
+	// it takes from that record was counted when that record failed.
 	var early []Recording
 	if err := tx.Where("provider = ? AND kind = ? AND recording_key = ?", provider, ch.Kind, byInstance).Find(&early).Error; err != nil || len(early) == 0 {
-		return changed, err
+		return changed, failed, err
 	}
 	r.absorb(early[0])
 	r.touch(at)
 	if err := tx.Delete(&early[0]).Error; err != nil {
-		return false, err
+		return false, false, err
 	}
-	return true, tx.Omit(clause.Associations).Save(&r).Error
+	return true, failed, tx.Omit(clause.Associations).Save(&r).Error
 }
 
 // absorb takes into r what another record of the same recording knows.

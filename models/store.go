@@ -69,6 +69,9 @@ type Result struct {
 	MeetingID string
 	Outcome   string
 	Repeat    bool
+	// failure is the kind of job applying it failed, a Failed* label of
+	// the failures chart ("" for none).
+	failure string
 }
 
 // Store logs deliveries, folds them into the models and answers queries.

@@ -48,9 +48,10 @@ func (s *Stream) touch(at time.Time) { s.UpdatedAt = later(s.UpdatedAt, at) }
 
 // applyStream moves a stream through its lifecycle and fills in its URLs.
 // Stage times are the provider's where the event gives them, else the
-// arrival time.
-func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *StreamChange, at time.Time) (bool, error) {
+// arrival time. It also reports whether the stream moved to failed.
+func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *StreamChange, at time.Time) (bool, bool, error) {
 	key := Stream{Provider: provider, Kind: ch.Kind, StreamKey: ch.Key}
+	failed := false // as the last merge, the one written, found it
 	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "stream_key"}, at, func(s *Stream) {
 		fillRef(&s.MeetingRef, m)
 		fill(&s.ExternalID, ch.ExternalID)
@@ -59,14 +60,14 @@ func applyStream(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *Stream
 		fill(&s.LivestreamURL, ch.LivestreamURL)
 		fill(&s.DownstreamURL, ch.DownstreamURL)
 		stageAt, src := stageTime(ch.At, at)
-		s.Advance(ch.Stage, stageAt, src, ch.Message)
+		failed = s.Advance(ch.Stage, stageAt, src, ch.Message) && ch.Stage == StageFailed
 		if ch.Stage == StagePlayable {
 			s.stamp(&s.PlayableAt, stageBit(StagePlayable.Rank()), stageAt, src)
 		}
 		s.preview(ch, stageAt)
 		fillTime(&s.FirstSeenAt, at)
 	})
-	return changed, err
+	return changed, failed, err
 }
 
 // preview takes the preview a change carries, made at at, when it is no

@@ -38,9 +38,10 @@ func (t *Transcription) touch(at time.Time) { t.UpdatedAt = later(t.UpdatedAt, a
 
 // applyTranscription moves a transcription or translation through its
 // lifecycle. Stage times are the provider's where the event gives them,
-// else the arrival time.
-func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *TranscriptionChange, at time.Time) (bool, error) {
+// else the arrival time. It also reports whether it moved to failed.
+func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch *TranscriptionChange, at time.Time) (bool, bool, error) {
 	key := Transcription{Provider: provider, Kind: ch.Kind, TranscriptionKey: ch.Key}
+	failed := false // as the last merge, the one written, found it
 	_, changed, err := upsertRow(tx, key, []string{"provider", "kind", "transcription_key"}, at, func(t *Transcription) {
 		fillRef(&t.MeetingRef, m)
 		fill(&t.ExternalID, ch.Key)
@@ -48,11 +49,11 @@ func applyTranscription(tx *gorm.DB, m *Meeting, provider, sessionID string, ch 
 		fill(&t.Mode, ch.Mode)
 		t.Files = mergeFiles(t.Files, ch.Files)
 		stageAt, src := stageTime(ch.At, at)
-		t.Advance(ch.Stage, stageAt, src, ch.Message)
+		failed = t.Advance(ch.Stage, stageAt, src, ch.Message) && ch.Stage == StageFailed
 		if ch.StartedAt != nil {
 			t.setStageTime(StageStarted, *ch.StartedAt, TimeFromPayload)
 		}
 		fillTime(&t.FirstSeenAt, at)
 	})
-	return changed, err
+	return changed, failed, err
 }

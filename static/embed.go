@@ -5,13 +5,14 @@ package static
 
 import "embed"
 
-// FS holds app.css, app.js, times.js (times in the browser's zone or UTC),
-// alerts.js (browser notifications of alerts), player.css and player.js
-// (the in-page HLS player), the icon (favicon.svg, and favicon.ico with
+// FS holds app.css, charts.css (the charts' styles), app.js, times.js
+// (times in the browser's zone or UTC), alerts.js (browser notifications
+// of alerts), player.css and player.js (the in-page HLS player), the icon
+// (favicon.svg, and favicon.ico with
 // 16 and 32 pixel PNGs of the same drawing for browsers that ask for
 // /favicon.ico) and the vendored scripts under vendor/ (the vendor README
 // and licence files are not embedded). Paths inside FS are relative to
 // this directory, e.g. "app.css" or "vendor/htmx.min.js".
 //
-//go:embed app.css app.js times.js alerts.js player.css player.js favicon.svg favicon.ico vendor/*.js
+//go:embed app.css charts.css app.js times.js alerts.js player.css player.js favicon.svg favicon.ico vendor/*.js
 var FS embed.FS

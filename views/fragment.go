@@ -70,6 +70,7 @@ var navItems = []struct{ Path, Label string }{
 	{"/streams", "Streams"},
 	{"/calls", "Calls"},
 	{"/events", "Events"},
+	{"/charts", "Charts"},
 	{"/problems", "Problems"},
 	{"/alerts", "Alerts"},
 	{"/providers", "Providers"},

@@ -124,6 +124,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	// never on the webhook path.
 	sender := &handlers.AlertSender{Store: store, URL: cfg.AlertURL, Kinds: cfg.AlertKinds, PublicURL: cfg.PublicURL, Log: log}
 	go sender.Run(follow)
+	// The charts' gauges are sampled once a minute, and old rollups pruned.
+	go store.KeepRollups(follow)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.App.Listener(ln) }()

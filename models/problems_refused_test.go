@@ -62,3 +62,23 @@ func TestRefusedDeliveriesAreProblems(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusalsCharted: the charts count refused deliveries with the
+// others, as "refused", once each, by provider.
+func TestRefusalsCharted(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		s := openStore(t, url)
+		now := time.Now().UTC()
+		for i := range 5 {
+			s.RecordRefusal(refused(models.RefusedSignature, "198.51.100.1", now, "bad signature"), nil)
+			if i < 2 {
+				s.RecordRefusal(refused(models.RefusedRateLimited, "198.51.100.2", now, "too many"), nil)
+			}
+		}
+		waitRefusals(t, s)
+		got := counts(hourCharts(t, s))
+		if n := got[models.SeriesDeliveries+":"+models.DeliveryLabel("videosdk", models.OutcomeRefused)]; n != 7 {
+			t.Errorf("refused deliveries charted: %d (%v), want 7", n, got)
+		}
+	})
+}

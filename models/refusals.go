@@ -9,6 +9,10 @@ import (
 	"unicode/utf8"
 )
 
+// OutcomeRefused labels, in the charts' deliveries, those refused before
+// the event log (any kind of refusal).
+const OutcomeRefused = "refused"
+
 // Refusal kinds: why a webhook delivery was answered with an error and not
 // logged.
 const (

@@ -106,6 +106,15 @@ func (s *Store) flushRefusals() (kept int, ok bool) {
 		if err != nil {
 			return err
 		}
+		// The charts count refused deliveries with the others, in the
+		// transaction that records them.
+		t := tally{}
+		for _, c := range list {
+			t.add(time.Unix(c.Minute*60, 0), SeriesDeliveries, DeliveryLabel(c.Provider, OutcomeRefused), c.Deliveries)
+		}
+		if err := t.write(tx, time.Now()); err != nil {
+			return err
+		}
 		return appendChange(tx, Change{CreatedAt: time.Now().UTC(), Others: true})
 	})
 	q.mu.Lock()

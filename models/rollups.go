@@ -197,10 +197,8 @@ func countApplied(tx *gorm.DB, rows []logRow, results []Result, now time.Time) e
 // never sees them.
 //
 // Deliveries refused before the log (a bad signature, too large, limited)
-// are not counted yet. Once they are recorded, count them the same way, in
-// the transaction that records them: tally.add with SeriesDeliveries and
-// DeliveryLabel(provider, "refused"), then tally.write; the charts show
-// any outcome they find.
+// are counted as OutcomeRefused by the refusals' writer, in the
+// transaction that records them (see flushRefusals).
 func countDuplicates(tx *gorm.DB, batch []*pending, results []Result) error {
 	t := tally{}
 	for i, p := range batch {

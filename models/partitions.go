@@ -112,9 +112,13 @@ func (s *Store) EnsurePartitions(ctx context.Context, now time.Time) error {
 		if len(parts) > 0 {
 			end = parts[len(parts)-1].To
 		}
+		stray, err := lockForStrays(tx)
+		if err != nil {
+			return err
+		}
 		for until := now.UTC().Add(partitionsAhead * width); end.Before(until); {
 			next := end.Truncate(24 * time.Hour).Add(width)
-			if err := createPartition(tx, end, next); err != nil {
+			if err := createPartition(tx, end, next, stray); err != nil {
 				return err
 			}
 			end = next
@@ -123,29 +127,28 @@ func (s *Store) EnsurePartitions(ctx context.Context, now time.Time) error {
 	})
 }
 
-// createPartition adds the partitions of [from, to) to both tables. Rows
-// of that range that landed in the default partitions move into them,
-// with both tables locked against every reader and writer meanwhile: a
-// query planned before the new partition was attached and run after the
-// move would miss those rows (the projector would pass over them for
-// good). Without such rows, attaching a partition blocks nobody.
-func createPartition(tx *gorm.DB, from, to time.Time) error {
+// lockForStrays reports whether the default partitions hold rows, and if
+// they do locks both tables against every reader and writer until the
+// transaction ends, before anything else is attached: the rows will move
+// into the partitions made for them, and a query planned before a new
+// partition was attached and run after the move would miss them (the
+// projector would pass over them for good). Taken first, the lock waits
+// for the transactions under way and holds nothing they wait for. Without
+// such rows, attaching a partition blocks nobody for long.
+func lockForStrays(tx *gorm.DB) (bool, error) {
+	var stray bool
+	if err := tx.Raw("SELECT EXISTS (SELECT 1 FROM raw_events_default) OR EXISTS (SELECT 1 FROM event_outcomes_default)").Scan(&stray).Error; err != nil || !stray {
+		return false, err
+	}
+	return true, tx.Exec("LOCK TABLE " + strings.Join(partitionedTables, ", ") + " IN ACCESS EXCLUSIVE MODE").Error
+}
+
+// createPartition adds the partitions of [from, to) to both tables; with
+// stray, moving into them the rows of that range that landed in the
+// default partitions (see lockForStrays).
+func createPartition(tx *gorm.DB, from, to time.Time, stray bool) error {
 	suffix := from.UTC().Format("20060102")
 	lo, hi := from.UTC().Format(time.RFC3339Nano), to.UTC().Format(time.RFC3339Nano)
-	var stray bool
-	for _, table := range partitionedTables {
-		var found bool
-		if err := tx.Raw(fmt.Sprintf("SELECT EXISTS (SELECT 1 FROM %s_default WHERE received_at >= '%s' AND received_at < '%s')", table, lo, hi)).
-			Scan(&found).Error; err != nil {
-			return err
-		}
-		stray = stray || found
-	}
-	if stray {
-		if err := tx.Exec("LOCK TABLE " + strings.Join(partitionedTables, ", ") + " IN ACCESS EXCLUSIVE MODE").Error; err != nil {
-			return err
-		}
-	}
 	for _, table := range partitionedTables {
 		name := table + "_" + suffix
 		stmts := []string{fmt.Sprintf("CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS)", name, table)}

@@ -87,6 +87,8 @@ type Store struct {
 	writing sync.Mutex
 	// ready is Ready's cached write probe.
 	ready readiness
+	// searchIdx is which indexes search uses, once looked up.
+	searchIdx searchIndex
 }
 
 type pending struct {

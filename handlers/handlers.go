@@ -204,6 +204,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/events/:id", api, h.apiEventShow)
 	app.Get("/api/problems", api, h.apiProblems)
 	app.Get("/api/alerts", api, h.apiAlerts)
+	app.Get("/api/search", api, h.apiSearch)
 	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
 		app.Get("/api/"+kind, api, h.apiList(kind))
 	}
@@ -218,6 +219,7 @@ func New(cfg Config) *Server {
 	app.Get("/events", page, h.pageShow(pageEvents))
 	app.Get("/problems", page, h.pageShow(pageProblems))
 	app.Get("/alerts", page, h.pageShow(pageAlerts))
+	app.Get("/search", page, h.searchShow)
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -71,6 +71,10 @@ type SearchResults struct {
 	Query string `json:"query"`
 	// Match is MatchAnywhere or MatchStart.
 	Match string `json:"match"`
+	// StartOnly is set when this database matches the start of names and
+	// ids only, whatever the length of the text (PostgreSQL without
+	// pg_trgm).
+	StartOnly bool `json:"startOnly,omitempty"`
 	// RecentOnly, when not 0, says only the newest this many rows of each
 	// kind were looked at (a two-character search on SQLite).
 	RecentOnly   int              `json:"recentOnly,omitempty"`
@@ -204,6 +208,7 @@ func (s *Store) Search(ctx context.Context, q string, limit int) (SearchResults,
 	if plan.recent {
 		out.RecentOnly = SearchRecentRows
 	}
+	out.StartOnly = kind == searchLower
 	run := func(tx *gorm.DB) error {
 		if err := plan.meetings(tx, limit, &out); err != nil {
 			return err

@@ -5,11 +5,11 @@ package static
 
 import "embed"
 
-// FS holds app.css, app.js, alerts.js (browser notifications of alerts), the icon (favicon.svg, and favicon.ico with
+// FS holds app.css, find.css and find.js (search, filters and permalinks), app.js, alerts.js (browser notifications of alerts), the icon (favicon.svg, and favicon.ico with
 // 16 and 32 pixel PNGs of the same drawing for browsers that ask for
 // /favicon.ico) and the vendored scripts under vendor/ (the vendor README
 // and licence files are not embedded). Paths inside FS are relative to
 // this directory, e.g. "app.css" or "vendor/htmx.min.js".
 //
-//go:embed app.css app.js alerts.js favicon.svg favicon.ico vendor/*.js
+//go:embed app.css find.css app.js find.js alerts.js favicon.svg favicon.ico vendor/*.js
 var FS embed.FS

@@ -54,6 +54,9 @@ type Meta struct {
 	// sends back; both empty when the dashboard runs without accounts.
 	Operator string
 	CSRF     string
+	// Query is the text of the search box in the header (the search page's
+	// own).
+	Query string
 	// Problems counts the problems of the last hour for the navigation (up
 	// to 100; 0 or less shows none).
 	Problems int

@@ -16,13 +16,19 @@ type apiEvent struct {
 	Body json.RawMessage `json:"body"`
 }
 
-// apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=.
+// apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=,
+// with the event log page's filters (provider, type, outcome, from, to).
 func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	q := queryNumbers{c: c}
 	f := models.EventFilter{MeetingPrefix: c.Query("meeting"), BeforeID: uint64(q.get("before")), Limit: q.get("limit")}
 	if q.err != nil {
 		return q.fail()
 	}
+	lf, err := parseLogFilter(queryValues(c))
+	if err != nil {
+		return fail(c, fiber.StatusBadRequest, err.Error())
+	}
+	f = lf.apply(f)
 	behind := h.settle(c)
 	events, err := h.cfg.Store.ListEvents(c.UserContext(), f)
 	if err != nil {

@@ -220,6 +220,7 @@ func New(cfg Config) *Server {
 	app.Get("/problems", page, h.pageShow(pageProblems))
 	app.Get("/alerts", page, h.pageShow(pageAlerts))
 	app.Get("/search", page, h.searchShow)
+	app.Get("/events/:id", page, h.eventShow)
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -18,6 +18,7 @@ const (
 	pageStreams    = "streams"
 	pageCalls      = "calls"
 	pageEvents     = "events"
+	pageEvent      = "event"
 	pageProblems   = "problems"
 	pageAlerts     = "alerts"
 )
@@ -36,6 +37,10 @@ type topic struct {
 	// Cursor is where a page of problems starts (a models.ProblemCursor,
 	// canonical), "" for the newest.
 	Cursor string
+	// Log is the event log's filter besides the meeting (see logFilter).
+	Log logFilter
+	// Event is the event an event's page shows.
+	Event uint64
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -56,6 +61,10 @@ func (t topic) String() string {
 	if t.Cursor != "" {
 		v.Set("before", t.Cursor)
 	}
+	t.Log.set(v)
+	if t.Event > 0 {
+		v.Set("id", strconv.FormatUint(t.Event, 10))
+	}
 	if len(v) == 0 {
 		return t.Kind
 	}
@@ -70,7 +79,7 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageEvent, pageProblems, pageAlerts:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -124,11 +133,16 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		t.Page, t.Before = 1, 0
 	case pageEvents:
 		t.Page = 1
+		if t.Log, err = parseLogFilter(v); err != nil {
+			return topic{}, err
+		}
 	case pageProblems:
 		t.Page = 1
 	case pageAlerts:
 		// Alerts have no meeting filter: one list for everyone.
 		t.Page, t.Meeting = 1, ""
+	case pageEvent:
+		return eventTopic(v)
 	default:
 		t.Before = 0
 	}
@@ -149,6 +163,9 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 		// Raising an alert and recording its delivery are changes of no
 		// meeting.
 		return others
+	case pageEvent:
+		// Any commit may be the event's outcome or its next neighbour.
+		return others || len(meetings) > 0
 	}
 	if t.Meeting == "" {
 		return len(meetings) > 0

@@ -48,6 +48,9 @@ type Meta struct {
 	// without one).
 	Status   string
 	Statuses []string
+	// FilterForm, when set, is the page's own filter form, shown instead
+	// of the meeting and status filter.
+	FilterForm templ.Component
 	// LiveURL is the websocket the page subscribes to for updates.
 	LiveURL string
 	// Operator is who is signed in, and CSRF the token their sign-out form

@@ -591,9 +591,17 @@ func matchWord(r *models.SearchResults) string {
 	return "holds"
 }
 
+// matchWords is matchWord for more than one: "hold" or "start with".
+func matchWords(r *models.SearchResults) string {
+	if r.Match == models.MatchStart {
+		return "start with"
+	}
+	return "hold"
+}
+
 // searchSummary says where a search looked.
 func searchSummary(r *models.SearchResults) string {
-	s := fmt.Sprintf("Meeting ids, and participants' names and ids, that %s “%s”, whatever the case, newest first", matchWord(r), r.Query)
+	s := fmt.Sprintf("Meeting ids, and participants' names and ids, that %s “%s”, whatever the case, newest first", matchWords(r), r.Query)
 	switch {
 	case r.StartOnly:
 		s += " (this database has no trigram index, pg_trgm, so only the start of a name or id matches)"

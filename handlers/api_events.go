@@ -16,8 +16,9 @@ type apiEvent struct {
 	Body json.RawMessage `json:"body"`
 }
 
-// apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=:
-// a page of the event log, newest first, and when the page is full the
+// apiEventsList serves GET /api/events?meeting=<id or prefix>&before=<id>&limit=,
+// with the event log page's filters (provider, type, outcome, from, to): a
+// page of the event log, newest first, and when the page is full the
 // before of the next in "next".
 func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	q := queryNumbers{c: c}
@@ -25,6 +26,11 @@ func (h *Handler) apiEventsList(c *fiber.Ctx) error {
 	if q.err != nil {
 		return q.fail()
 	}
+	lf, err := parseLogFilter(queryValues(c))
+	if err != nil {
+		return fail(c, fiber.StatusBadRequest, err.Error())
+	}
+	f = lf.apply(f)
 	behind := h.settle(c)
 	events, err := h.cfg.Store.ListEvents(c.UserContext(), f)
 	if err != nil {

@@ -210,6 +210,7 @@ func New(cfg Config) *Server {
 	app.Get("/api/alerts", api, h.apiAlerts)
 	app.Get("/api/participants", api, h.apiParticipants)
 	app.Get("/api/charts", api, h.apiCharts)
+	app.Get("/api/search", api, h.apiSearch)
 	for _, kind := range []string{pageRecordings, pageStreams, pageCalls} {
 		app.Get("/api/"+kind, api, h.apiList(kind))
 	}
@@ -230,6 +231,8 @@ func New(cfg Config) *Server {
 	app.Get("/providers/:name", page, h.pageShow(pageProvider))
 	newExporter(h).routes(app, api, page)
 	app.Get("/charts", page, h.pageShow(pageCharts))
+	app.Get("/search", page, h.searchShow)
+	app.Get("/events/:id", page, h.eventShow)
 	app.Post("/events/rebuild", page, h.eventsRebuild)
 	app.Post("/events/:id/reapply", page, h.eventReapply)
 	return &Server{App: app, h: h, cancel: cancel}

@@ -44,12 +44,18 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 			h.dbUnavailable(c)
 			return h.htmlError(c, fiber.StatusServiceUnavailable, "The database is unavailable; this page will work again once it is back.")
 		}
-		meta.Problems = h.recentProblemCount(c.UserContext())
+		h.pageMeta(c, &meta)
 		meta.Export = exportLink(kind, c.Queries())
-		if s := signedIn(c); s != nil {
-			meta.Operator, meta.CSRF = s.Operator.Username, s.CSRFToken
-		}
 		return render(c, fiber.StatusOK, views.Page(meta, frags))
+	}
+}
+
+// pageMeta fills in what every page's header shows: the problems of the
+// last hour, and who is signed in.
+func (h *Handler) pageMeta(c *fiber.Ctx, meta *views.Meta) {
+	meta.Problems = h.recentProblemCount(c.UserContext())
+	if s := signedIn(c); s != nil {
+		meta.Operator, meta.CSRF = s.Operator.Username, s.CSRFToken
 	}
 }
 

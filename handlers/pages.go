@@ -112,16 +112,19 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		return h.loadProviderHealth(ctx, t, meta)
 	case pageCharts:
 		return h.loadCharts(ctx, t, meta)
+	case pageEvent:
+		return h.loadEvent(ctx, t, meta)
 	case pageEvents:
 		meta.Title = "Event log"
-		events, err := s.ListEvents(ctx, models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1})
+		p := views.EventsPage{Filter: t.Log.form(t.Meeting), Before: t.Before}
+		meta.FilterForm = views.EventFilterForm(p.Filter)
+		events, err := s.ListEvents(ctx, t.Log.apply(models.EventFilter{MeetingPrefix: t.Meeting, BeforeID: t.Before, Limit: pageSize + 1}))
 		if err != nil {
 			return meta, nil, err
 		}
-		var more bool
-		events, more = trim(events)
-		hidden, err := h.hidden(ctx, t, len(events) == 0, models.CountedEvents)
-		return meta, views.EventsFragments(events, t.Meeting, t.Before, more, hidden), err
+		events, p.More = trim(events)
+		p.Hidden, err = h.hidden(ctx, t, len(events) == 0, models.CountedEvents)
+		return meta, views.EventsFragments(events, p), err
 	}
 	return meta, nil, fmt.Errorf("unknown page %q", t.Kind)
 }
@@ -130,7 +133,7 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 // left empty, for the empty state to say so; 0 when the list is not
 // filtered, not empty, or paged past its first page.
 func (h *Handler) hidden(ctx context.Context, t topic, empty bool, list models.Counted) (int, error) {
-	if !empty || t.Meeting == "" || t.Page > 1 || t.Before > 0 {
+	if !empty || (t.Meeting == "" && t.Log.zero()) || t.Page > 1 || t.Before > 0 {
 		return 0, nil
 	}
 	return h.cfg.Store.CountAll(ctx, list)

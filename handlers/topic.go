@@ -18,6 +18,7 @@ const (
 	pageStreams    = "streams"
 	pageCalls      = "calls"
 	pageEvents     = "events"
+	pageEvent      = "event"
 	pageProblems   = "problems"
 	pageAlerts     = "alerts"
 	pageProviders  = "providers"
@@ -43,6 +44,10 @@ type topic struct {
 	// Range is the charts' range (see chartsRangeParam), "" for the last
 	// hour.
 	Range string
+	// Log is the event log's filter besides the meeting (see logFilter).
+	Log logFilter
+	// Event is the event an event's page shows.
+	Event uint64
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -69,6 +74,10 @@ func (t topic) String() string {
 	if t.Range != "" {
 		v.Set("range", t.Range)
 	}
+	t.Log.set(v)
+	if t.Event > 0 {
+		v.Set("id", strconv.FormatUint(t.Event, 10))
+	}
 	if len(v) == 0 {
 		return t.Kind
 	}
@@ -83,7 +92,8 @@ func (t topic) LiveURL() string { return "/live?topic=" + url.QueryEscape(t.Stri
 func parseTopic(s string) (topic, error) {
 	kind, query, _ := strings.Cut(strings.Clone(s), "?")
 	switch kind {
-	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageProblems, pageAlerts, pageProviders, pageProvider, pageCharts:
+	case pageRooms, pageMeeting, pageMeetings, pageRecordings, pageStreams, pageCalls, pageEvents, pageEvent, pageProblems, pageAlerts,
+		pageProviders, pageProvider, pageCharts:
 	default:
 		return topic{}, fmt.Errorf("unknown topic %q", kind)
 	}
@@ -137,6 +147,9 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		t.Page, t.Before = 1, 0
 	case pageEvents:
 		t.Page = 1
+		if t.Log, err = parseLogFilter(v); err != nil {
+			return topic{}, err
+		}
 	case pageProblems:
 		t.Page = 1
 	case pageAlerts:
@@ -150,6 +163,8 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 		if t.Range, err = chartsRangeParam(v.Get("range")); err != nil {
 			return topic{}, err
 		}
+	case pageEvent:
+		return eventTopic(v)
 	default:
 		t.Before = 0
 	}
@@ -177,6 +192,9 @@ func (t topic) affectedBy(meetings map[string]bool, others bool) bool {
 	case pageCharts:
 		// Rendered every chartsEvery instead (see showsCharts).
 		return false
+	case pageEvent:
+		// Any commit may be the event's outcome or its next neighbour.
+		return others || len(meetings) > 0
 	}
 	if t.Meeting == "" {
 		return len(meetings) > 0

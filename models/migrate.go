@@ -155,21 +155,31 @@ func expandTypes(sql string, types map[string]string) string {
 
 // splitStatements cuts a migration file into statements, dropping comment
 // lines. Statements end with a semicolon at the end of a line, outside a
-// dollar-quoted body (a DO block's, between lines holding $$).
+// dollar-quoted body (a DO block's, between lines holding $$); a CREATE
+// TRIGGER statement ends only at a line that ends with "END;", so the
+// statements of its body stay in it.
 func splitStatements(sql string) []string {
 	var out []string
 	var cur strings.Builder
-	quoted := false
+	quoted, trigger := false, false
 	for _, line := range strings.Split(sql, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(line), "--") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "--") {
 			continue
+		}
+		if cur.Len() == 0 {
+			trigger = strings.HasPrefix(strings.ToUpper(trimmed), "CREATE TRIGGER")
 		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
 		if strings.Count(line, "$$")%2 == 1 {
 			quoted = !quoted
 		}
-		if !quoted && strings.HasSuffix(strings.TrimSpace(line), ";") {
+		end := strings.HasSuffix(trimmed, ";")
+		if trigger {
+			end = strings.HasSuffix(strings.ToUpper(trimmed), "END;")
+		}
+		if !quoted && end {
 			if s := strings.TrimSpace(cur.String()); s != ";" {
 				out = append(out, strings.TrimSuffix(s, ";"))
 			}

@@ -65,6 +65,14 @@ type EventFilter struct {
 	// BeforeID pages back: only events with a smaller id.
 	BeforeID uint64
 	Limit    int
+	// Provider, Type and Outcome keep the events of that provider, of
+	// that type (exactly) and with that outcome (one of LogOutcomes);
+	// From and To the events received from From and before To. Empty or
+	// zero keeps all. See filterEvents.
+	Provider string
+	Type     string
+	Outcome  string
+	From, To time.Time
 }
 
 // ListMeetings returns a page of meetings, most recently active first (or
@@ -185,22 +193,24 @@ func readNewest[T any](db *gorm.DB, ref uint, limit int, order string, with func
 // ListEvents returns a page of the event log, bodies included, each with
 // what applying it did (OutcomePending until it is applied).
 func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]RawEvent, error) {
-	q := s.events(ctx).Order("raw_events.id DESC").Limit(pageSize(f.Limit))
+	events := []RawEvent{}
+	return events, listEvents(s.db.WithContext(ctx), f).Find(&events).Error
+}
+
+// listEvents is the read ListEvents makes.
+func listEvents(db *gorm.DB, f EventFilter) *gorm.DB {
+	q := eventsOf(db).Limit(pageSize(f.Limit))
 	if f.Meeting != "" {
 		q = q.Where("raw_events.meeting_id = ?", f.Meeting)
 	}
 	q = withPrefix(q, "raw_events.meeting_id", f.MeetingPrefix)
-	if f.BeforeID > 0 {
-		q = q.Where("raw_events.id < ?", f.BeforeID)
-	}
-	events := []RawEvent{}
-	return events, q.Find(&events).Error
+	return f.filterEvents(q, isPostgres(db))
 }
 
 // Event returns one event of the log, with what applying it did.
 func (s *Store) Event(ctx context.Context, id uint64) (RawEvent, error) {
 	var found []RawEvent
-	if err := s.events(ctx).Where("raw_events.id = ?", id).Limit(1).Find(&found).Error; err != nil {
+	if err := eventsOf(s.db.WithContext(ctx)).Where("raw_events.id = ?", id).Limit(1).Find(&found).Error; err != nil {
 		return RawEvent{}, err
 	}
 	if len(found) == 0 {
@@ -209,11 +219,11 @@ func (s *Store) Event(ctx context.Context, id uint64) (RawEvent, error) {
 	return found[0], nil
 }
 
-// events reads the event log with each event's outcome.
-func (s *Store) events(ctx context.Context) *gorm.DB {
-	return s.db.WithContext(ctx).Model(&RawEvent{}).
+// eventsOf reads the event log with each event's outcome.
+func eventsOf(db *gorm.DB) *gorm.DB {
+	return db.Model(&RawEvent{}).
 		Select("raw_events.*, COALESCE(o.outcome, ?) AS outcome, COALESCE(o.detail, raw_events.detail) AS detail", OutcomePending).
-		Joins("LEFT JOIN event_outcomes o ON " + outcomeJoin(s.db))
+		Joins("LEFT JOIN event_outcomes o ON " + outcomeJoin(db))
 }
 
 // Ping checks that the database answers.

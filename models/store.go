@@ -105,6 +105,8 @@ type Store struct {
 	// health caches the deliveries counted in past minutes (see
 	// provider_health.go).
 	health healthCache
+	// searchIdx is which indexes search uses, once looked up.
+	searchIdx searchIndex
 }
 
 type pending struct {

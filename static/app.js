@@ -98,7 +98,10 @@
   document.addEventListener('click', function (e) {
     var btn = e.target.closest && e.target.closest('button.copy[data-copy]');
     if (!btn) return;
-    copyText(btn.getAttribute('data-copy')).then(
+    var text = btn.getAttribute('data-copy');
+    // A permalink is a path of this dashboard: copied whole, for a ticket.
+    if (/^\/(?!\/)/.test(text)) text = location.origin + text;
+    copyText(text).then(
       function () { flash(btn, 'Copied'); },
       function () { flash(btn, 'Copy failed'); });
   });

@@ -5,7 +5,8 @@ package static
 
 import "embed"
 
-// FS holds app.css, charts.css (the charts' styles), app.js, times.js
+// FS holds app.css, charts.css (the charts' styles), find.css and find.js
+// (search, filters and permalinks), app.js, times.js
 // (times in the browser's zone or UTC), alerts.js (browser notifications
 // of alerts), player.css and player.js (the in-page HLS player), the icon
 // (favicon.svg, and favicon.ico with
@@ -14,5 +15,5 @@ import "embed"
 // and licence files are not embedded). Paths inside FS are relative to
 // this directory, e.g. "app.css" or "vendor/htmx.min.js".
 //
-//go:embed app.css charts.css app.js times.js alerts.js player.css player.js favicon.svg favicon.ico vendor/*.js
+//go:embed app.css charts.css find.css app.js times.js find.js alerts.js player.css player.js favicon.svg favicon.ico vendor/*.js
 var FS embed.FS

@@ -161,7 +161,7 @@ func TestEventBodiesAreBounded(t *testing.T) {
 		name  string
 		frags func(events []models.RawEvent) []Fragment
 	}{
-		{"events", func(events []models.RawEvent) []Fragment { return EventsFragments(events, "", 0, false, 0) }},
+		{"events", func(events []models.RawEvent) []Fragment { return EventsFragments(events, EventsPage{}) }},
 		{"meeting", func(events []models.RawEvent) []Fragment { return MeetingFragments(sampleDetail(), events) }},
 	}
 	size := func(frags []Fragment) (page, fragments int) {

@@ -527,13 +527,3 @@ func outcomeClass(o string) string {
 
 // eventRowID is the element id of an event's row in an events table.
 func eventRowID(id uint64) string { return "event-" + strconv.FormatUint(id, 10) }
-
-// eventsOlder links to the page of events older than the last shown.
-func eventsOlder(filter string, events []models.RawEvent) string {
-	v := url.Values{}
-	if filter != "" {
-		v.Set("meeting", filter)
-	}
-	v.Set("before", fmt.Sprint(events[len(events)-1].ID))
-	return "/events?" + v.Encode()
-}

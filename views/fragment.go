@@ -48,12 +48,18 @@ type Meta struct {
 	// without one).
 	Status   string
 	Statuses []string
+	// FilterForm, when set, is the page's own filter form, shown instead
+	// of the meeting and status filter.
+	FilterForm templ.Component
 	// LiveURL is the websocket the page subscribes to for updates.
 	LiveURL string
 	// Operator is who is signed in, and CSRF the token their sign-out form
 	// sends back; both empty when the dashboard runs without accounts.
 	Operator string
 	CSRF     string
+	// Query is the text of the search box in the header (the search page's
+	// own).
+	Query string
 	// Problems counts the problems of the last hour for the navigation (up
 	// to 100; 0 or less shows none).
 	Problems int

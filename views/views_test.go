@@ -73,12 +73,12 @@ func sampleRooms() ([]models.Room, []models.SessionRow) {
 }
 
 func failedRecording() models.Recording {
-	return models.Recording{Provider: "videosdk", Kind: models.RecordingComposite, ExternalID: "rec-failed",
+	return models.Recording{ID: 1, Provider: "videosdk", Kind: models.RecordingComposite, ExternalID: "rec-failed",
 		Lifecycle: models.Lifecycle{Status: models.StageFailed, StartingAt: ago(10 * time.Minute), EndedAt: ago(9 * time.Minute), Message: failMessage}}
 }
 
 func encryptedRecording() models.Recording {
-	return models.Recording{Provider: "videosdk", Kind: models.RecordingMeeting, ExternalID: "rec-enc",
+	return models.Recording{ID: 2, Provider: "videosdk", Kind: models.RecordingMeeting, ExternalID: "rec-enc",
 		Lifecycle: lifecycle(models.StageStopped, ""), Files: models.JSONList[models.File]{{Path: "/rec/62d1.mp4", URL: fileURL}},
 		KeyURL: keyURL, MetaURL: metaURL}
 }
@@ -149,8 +149,8 @@ func pages() []page {
 		{"streams", meta("Streams", "streams"), StreamsFragments(streams, list)},
 		{"calls", meta("Calls", "calls"), CallsFragments(calls, list)},
 		{"calls-empty", meta("Calls", "calls"), CallsFragments(nil, ListPage{Path: "/calls", Page: 1})},
-		{"events", meta("Event log", "events"), EventsFragments(sampleEvents(), "kx", 9, true, 0)},
-		{"events-empty", meta("Event log", "events"), EventsFragments(nil, "", 0, false, 0)},
+		{"events", meta("Event log", "events"), EventsFragments(sampleEvents(), EventsPage{Filter: LogFilter{Meeting: "kx"}, Before: 9, More: true})},
+		{"events-empty", meta("Event log", "events"), EventsFragments(nil, EventsPage{})},
 		{"rooms-more", meta("Live rooms", "rooms%3Fmeeting%3Dkx%26page%3D2"), RoomsFragments(roomsLeftOutBoard(2), recent, RoomsPage{Filter: "kx"})},
 	}
 }

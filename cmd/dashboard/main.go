@@ -110,6 +110,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			"-webhook-failure-limit (DASHBOARD_WEBHOOK_FAILURE_LIMIT) limits failed ones")
 	}
 	warnUnverified(log, webhooks.Providers(), cfg.Verifiers)
+	if anywhere, err := store.SearchAnywhere(ctx); err == nil && !anywhere {
+		log.Warn("search matches the start of names and ids only: the PostgreSQL extension pg_trgm could not be created " +
+			"when the database was migrated (see the README's Search)")
+	}
 
 	// Every commit, by this instance or another sharing the database,
 	// reaches this instance's browsers through the change feed.

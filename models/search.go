@@ -20,7 +20,7 @@ import (
 // part of their name or id, across all meetings, whatever the case. Every
 // search is bounded: the text is SearchMinLength to SearchMaxLength
 // characters; each kind reads at most SearchCandidates matching rows,
-// found through an index (see migration 0019), and shows the newest of
+// found through an index (see migration 0021), and shows the newest of
 // them; on PostgreSQL a search is cut off after searchTimeout.
 //
 // How it matches depends on the database:
@@ -157,7 +157,7 @@ type searchIndex struct {
 	kind searchKind
 }
 
-// searchKind looks up, once, which indexes migration 0019 could build.
+// searchKind looks up, once, which indexes migration 0021 could build.
 func (s *Store) searchKind(ctx context.Context) (searchKind, error) {
 	s.searchIdx.mu.Lock()
 	defer s.searchIdx.mu.Unlock()

@@ -183,7 +183,7 @@ var eventColumns = []string{"event_id", "received_utc", "meeting_id", "session_i
 	"provider_event_id", "body", "event_url", "page_url"}
 
 func exportEvents(ctx context.Context, s *models.Store, t topic, base string, out *csvOut) error {
-	f := models.EventFilter{MeetingPrefix: t.Meeting, Limit: exportEventRows}
+	f := t.Log.apply(models.EventFilter{MeetingPrefix: t.Meeting, Limit: exportEventRows})
 	return walk(ctx, func(ctx context.Context) ([]models.RawEvent, error) { return s.ListEvents(ctx, f) }, f.Limit,
 		func(last models.RawEvent) { f.BeforeID = last.ID },
 		func(e models.RawEvent) error {

@@ -151,7 +151,7 @@ func TestListExports(t *testing.T) {
 			if rows := doc.Find(c.rows).Length(); rows > 50 {
 				t.Errorf("%s shows %d rows, more than a page", c.page, rows)
 			}
-			if href, _ := doc.Find("form.filter a.export").Attr("href"); href != c.csv {
+			if href, _ := doc.Find("main .row a.export").Attr("href"); href != c.csv {
 				t.Errorf("%s links its CSV as %q, want %q", c.page, href, c.csv)
 			}
 		}

@@ -87,7 +87,7 @@ type Config struct {
 	// Alerts says, for the alerts page, which problems raise alerts and
 	// whether they are sent anywhere (the AlertSender does both).
 	Alerts AlertSettings
-	Logger     *slog.Logger
+	Logger *slog.Logger
 }
 
 // Handler serves the dashboard's routes.

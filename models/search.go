@@ -169,7 +169,7 @@ func (s *Store) searchKind(ctx context.Context) (searchKind, error) {
 		return searchFTS, nil
 	}
 	var trigram bool
-	if err := s.db.WithContext(ctx).Raw("SELECT to_regclass('participants_name_trgm') IS NOT NULL").Scan(&trigram).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw("SELECT to_regclass('participant_names_name_trgm') IS NOT NULL").Scan(&trigram).Error; err != nil {
 		return 0, err
 	}
 	s.searchIdx.kind = searchLower
@@ -217,8 +217,14 @@ func (s *Store) Search(ctx context.Context, q string, limit int) (SearchResults,
 	}
 	db := s.db.WithContext(ctx)
 	if isPostgres(db) {
+		// The planner takes ILIKE for cheap and would rather scan a table
+		// of some thousands of rows than read the index: on 50,000
+		// participants that is 24 ms where the index takes 0.6 ms.
 		err = db.Transaction(func(tx *gorm.DB) error {
 			if err := tx.Exec(fmt.Sprintf("SET LOCAL statement_timeout = %d", searchTimeout.Milliseconds())).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("SET LOCAL enable_seqscan = off").Error; err != nil {
 				return err
 			}
 			return run(tx)
@@ -337,18 +343,23 @@ func newSearchPlan(kind searchKind, q string) searchPlan {
 // likeEscaper escapes LIKE's wildcards and its escape character.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// matching is the condition, and its arguments, that keeps the rows of a
-// table (alias t) whose columns match the plan's text, and the table to
-// read them from: the table itself, or its newest rows, or its FTS5 match.
-func (p searchPlan) matching(table string, columns ...string) (from string, where string, args []any) {
-	from = table + " t"
+// matching is the table, condition and arguments that keep the rows of a
+// table (alias t) whose columns match the plan's text. On PostgreSQL the
+// columns are read from the table's copy of them (names, joined by ref,
+// alias n), which holds the indexes; on SQLite from the table's FTS5 match,
+// or from its newest rows.
+func (p searchPlan) matching(table, names, ref string, columns ...string) (from string, where string, args []any) {
+	from, col := table+" t", "t."
+	if p.kind != searchFTS {
+		from, col = names+" n JOIN "+table+" t ON t.id = n."+ref, "n."
+	}
 	var conds []string
 	for _, c := range columns {
 		switch p.kind {
 		case searchTrigram:
-			conds = append(conds, "t."+c+` ILIKE ? ESCAPE '\'`)
+			conds = append(conds, col+c+` ILIKE ? ESCAPE '\'`)
 		default:
-			conds = append(conds, "lower(t."+c+`) LIKE lower(?) ESCAPE '\'`)
+			conds = append(conds, "lower("+col+c+`) LIKE lower(?) ESCAPE '\'`)
 		}
 		args = append(args, p.pattern)
 	}
@@ -367,7 +378,7 @@ func (p searchPlan) matching(table string, columns ...string) (from string, wher
 
 // meetings finds the meetings.
 func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
-	from, where, args := p.matching("meetings", "meeting_id")
+	from, where, args := p.matching("meetings", "meeting_names", "meeting_ref", "meeting_id")
 	var rows []struct {
 		ID          uint
 		Provider    string
@@ -392,7 +403,7 @@ func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
 
 // participants finds the participants.
 func (p searchPlan) participants(tx *gorm.DB, limit int, out *SearchResults) error {
-	from, where, args := p.matching("participants", "name", "participant_id")
+	from, where, args := p.matching("participants", "participant_names", "participant_ref", "name", "participant_id")
 	var rows []struct {
 		ID            uint
 		SessionID     string

@@ -282,19 +282,24 @@ func seedPostgres(participants, events int) []string {
 		END
 		$$`,
 	}
-	const chunk = 1_000_000
-	for lo := 1; lo <= events; lo += chunk {
-		hi := min(lo+chunk-1, events)
-		out = append(out, fmt.Sprintf(`INSERT INTO raw_events (provider, type, received_at, meeting_id, session_id, provider_event_id, hash, body)
-			SELECT p, (CASE p WHEN 'videosdk' THEN %[4]s WHEN 'daily' THEN %[5]s ELSE %[6]s END)[1 + (hashint4(g + 3) & 1023) %% (CASE p WHEN 'videosdk' THEN %[7]d WHEN 'daily' THEN %[8]d ELSE %[9]d END)],
-				now() - interval '30 days' + (g::float8 / %[3]d) * interval '30 days', 'room-' || lpad(to_hex((m::bigint * 40503) %% 65536), 4, '0') || '-' || m, 's-' || m,
-				CASE WHEN p = 'daily' THEN 'evt-' || g END, md5(g::text), convert_to('{"data":{"meetingId":"room-' || m || '"}}', 'UTF8')
-			FROM (SELECT g, 1 + (hashint4(g) & 2147483647) %% %[10]d AS m,
-				CASE WHEN g %% 20 = 0 THEN 'iotum' WHEN g %% 20 < 8 THEN 'daily' ELSE 'videosdk' END AS p
-				FROM generate_series(%[1]d, %[2]d) g) s`,
-			lo, hi, events, types("videosdk"), types("daily"), types("iotum"),
-			len(benchTypes["videosdk"]), len(benchTypes["daily"]), len(benchTypes["iotum"]), max(meetings, 1)))
-	}
+	// In transactions of 2,000 events, as the committers write them, so
+	// that the log's commit order (xid, id) is as it would be.
+	const chunk = 2_000
+	out = append(out, fmt.Sprintf(`DO $$
+		BEGIN
+		  FOR lo IN 1..%[2]d BY %[1]d LOOP
+		    INSERT INTO raw_events (provider, type, received_at, meeting_id, session_id, provider_event_id, hash, body)
+		    SELECT p, (CASE p WHEN 'videosdk' THEN %[3]s WHEN 'daily' THEN %[4]s ELSE %[5]s END)[1 + (hashint4(g + 3) & 1023) %% (CASE p WHEN 'videosdk' THEN %[6]d WHEN 'daily' THEN %[7]d ELSE %[8]d END)],
+		      now() - interval '30 days' + (g::float8 / %[2]d) * interval '30 days', 'room-' || lpad(to_hex((m::bigint * 40503) %% 65536), 4, '0') || '-' || m, 's-' || m,
+		      CASE WHEN p = 'daily' THEN 'evt-' || g END, md5(g::text), convert_to('{"data":{"meetingId":"room-' || m || '"}}', 'UTF8')
+		    FROM (SELECT g, 1 + (hashint4(g) & 2147483647) %% %[9]d AS m,
+		      CASE WHEN g %% 20 = 0 THEN 'iotum' WHEN g %% 20 < 8 THEN 'daily' ELSE 'videosdk' END AS p
+		      FROM generate_series(lo, least(lo + %[1]d - 1, %[2]d)) g) s;
+		    COMMIT;
+		  END LOOP;
+		END
+		$$`, chunk, events, types("videosdk"), types("daily"), types("iotum"),
+		len(benchTypes["videosdk"]), len(benchTypes["daily"]), len(benchTypes["iotum"]), max(meetings, 1)))
 	out = append(out,
 		`INSERT INTO event_outcomes (event_id, received_at, outcome, detail)
 			SELECT id, received_at, CASE WHEN id % 1000 = 0 THEN 'error' WHEN id % 20 = 1 THEN 'stored' WHEN id % 50 = 2 THEN 'no-change' ELSE 'applied' END,

@@ -25,8 +25,10 @@ import (
 // How it matches depends on the database:
 //
 //   - PostgreSQL with pg_trgm: ILIKE through trigram indexes. Three
-//     characters or more match anywhere; two match the start of a name or
-//     id (a trigram index cannot find two characters in the middle).
+//     characters or more match anywhere in a name or meeting id; two match
+//     their start (a trigram index cannot find two characters in the
+//     middle). Participants' ids are matched from their start, through a
+//     B-tree on the lower-cased id.
 //   - PostgreSQL without pg_trgm (the extension could not be created): the
 //     start of names and ids only, through indexes on the lower-cased
 //     columns.
@@ -74,6 +76,9 @@ type SearchResults struct {
 	// ids only, whatever the length of the text (PostgreSQL without
 	// pg_trgm).
 	StartOnly bool `json:"startOnly,omitempty"`
+	// ParticipantIDMatch is how participants' ids were matched: as Match,
+	// but from their start (MatchStart) on PostgreSQL.
+	ParticipantIDMatch string `json:"participantIdMatch"`
 	// RecentOnly, when not 0, says only the newest this many rows of each
 	// kind were looked at (a two-character search on SQLite).
 	RecentOnly   int              `json:"recentOnly,omitempty"`
@@ -209,6 +214,10 @@ func (s *Store) Search(ctx context.Context, q string, limit int) (SearchResults,
 		out.RecentOnly = SearchRecentRows
 	}
 	out.StartOnly = kind == searchLower
+	out.ParticipantIDMatch = plan.match
+	if kind != searchFTS {
+		out.ParticipantIDMatch = MatchStart
+	}
 	run := func(tx *gorm.DB) error {
 		if err := plan.meetings(tx, limit, &out); err != nil {
 			return err
@@ -314,4 +323,3 @@ func (s *Store) searchDetails(ctx context.Context, out *SearchResults) error {
 	}
 	return nil
 }
-

@@ -119,7 +119,7 @@ func BenchmarkSearch(b *testing.B) {
 						var n []int64
 						if err := db.Raw(`SELECT COUNT(*) OVER () FROM (SELECT id, first_seen_at FROM participants
 							WHERE name ILIKE ? OR participant_id ILIKE ? LIMIT ?) c ORDER BY first_seen_at DESC, id DESC LIMIT 20`,
-							pattern, pattern, models.SearchCandidates).Scan(&n).Error; err != nil {
+							pattern, q+"%", models.SearchCandidates).Scan(&n).Error; err != nil {
 							b.Fatal(err)
 						}
 						lat = append(lat, time.Since(t0))
@@ -133,7 +133,7 @@ func BenchmarkSearch(b *testing.B) {
 }
 
 // searchKinds are the kinds of search measured, in order.
-var searchKinds = []string{"full-name", "surname", "two-letters", "id-part", "meeting-id", "nothing"}
+var searchKinds = []string{"full-name", "surname", "two-letters", "id-start", "meeting-id", "nothing"}
 
 // benchSearches are the texts of each kind of search.
 func benchSearches() map[string][]string {
@@ -145,7 +145,7 @@ func benchSearches() map[string][]string {
 		out["surname"] = append(out["surname"], last)
 		out["two-letters"] = append(out["two-letters"], first[:2])
 		participants, _ := benchSize()
-		out["id-part"] = append(out["id-part"], benchParticipantID(1 + r.IntN(participants))[4:10])
+		out["id-start"] = append(out["id-start"], strings.ToUpper(benchParticipantID(1 + r.IntN(participants))[:8]))
 		out["meeting-id"] = append(out["meeting-id"], strings.ToUpper(benchMeetingID(1 + r.IntN(participants/10))[5:]))
 		out["nothing"] = append(out["nothing"], fmt.Sprintf("qz%dxv", r.IntN(1000)))
 	}
@@ -384,15 +384,13 @@ func seedSQLite(participants, events int) []string {
 // machine was doing.
 func BenchmarkSearchWrites(b *testing.B) {
 	gin := func(set string) []string {
-		return []string{"ALTER INDEX meeting_names_trgm SET (" + set + ")", "ALTER INDEX participant_names_name_trgm SET (" + set + ")",
-			"ALTER INDEX participant_names_id_trgm SET (" + set + ")"}
+		return []string{"ALTER INDEX meeting_names_trgm SET (" + set + ")", "ALTER INDEX participant_names_name_trgm SET (" + set + ")"}
 	}
 	variants := map[string][]string{
 		"postgres/none": {"DROP TRIGGER meeting_names_insert ON meetings", "DROP TRIGGER meeting_names_update ON meetings",
 			"DROP TRIGGER participant_names_insert ON participants", "DROP TRIGGER participant_names_update ON participants"},
-		"postgres/gin":                gin("gin_pending_list_limit = 256"),
-		"postgres/gin-pending-4MB":    gin("gin_pending_list_limit = 4096"),
-		"postgres/gin-fastupdate-off": gin("fastupdate = off"),
+		"postgres/gin":             nil,
+		"postgres/gin-pending-4MB": gin("gin_pending_list_limit = 4096"),
 		"sqlite/none": {"DROP TRIGGER participants_search_insert", "DROP TRIGGER participants_search_update",
 			"DROP TRIGGER meetings_search_insert", "DROP TRIGGER meetings_search_update"},
 		"sqlite/fts5": nil,

@@ -19,16 +19,18 @@ type searchPlan struct {
 	match   string
 	recent  bool   // SQLite, two characters: the newest rows only
 	pattern string // LIKE pattern, wildcards in q escaped
+	prefix  string // LIKE pattern of q at the start
 	fts     string // FTS5 query: q as one phrase
 }
 
 func newSearchPlan(kind searchKind, q string) searchPlan {
 	p := searchPlan{kind: kind, match: MatchAnywhere}
 	esc := likeEscaper.Replace(q)
+	p.prefix = esc + "%"
 	short := utf8.RuneCountInString(q) < 3
 	switch {
 	case kind == searchLower || short:
-		p.match, p.pattern = MatchStart, esc+"%"
+		p.match, p.pattern = MatchStart, p.prefix
 		p.recent = kind == searchFTS
 	case kind == searchTrigram:
 		p.pattern = "%" + esc + "%"
@@ -41,25 +43,33 @@ func newSearchPlan(kind searchKind, q string) searchPlan {
 // likeEscaper escapes LIKE's wildcards and its escape character.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
+// searchColumn is a column a search matches; fromStart columns are
+// matched from their start on PostgreSQL, through a B-tree on the
+// lower-cased column (participants' ids: see migration 0019).
+type searchColumn struct {
+	name      string
+	fromStart bool
+}
+
 // matching is the table, condition and arguments that keep the rows of a
 // table (alias t) whose columns match the plan's text. On PostgreSQL the
 // columns are read from the table's copy of them (names, joined by ref,
 // alias n), which holds the indexes; on SQLite from the table's FTS5 match,
 // or from its newest rows.
-func (p searchPlan) matching(table, names, ref string, columns ...string) (from string, where string, args []any) {
+func (p searchPlan) matching(table, names, ref string, columns ...searchColumn) (from string, where string, args []any) {
 	from, col := table+" t", "t."
 	if p.kind != searchFTS {
 		from, col = names+" n JOIN "+table+" t ON t.id = n."+ref, "n."
 	}
 	var conds []string
 	for _, c := range columns {
-		switch p.kind {
-		case searchTrigram:
-			conds = append(conds, col+c+` ILIKE ? ESCAPE '\'`)
-		default:
-			conds = append(conds, "lower("+col+c+`) LIKE lower(?) ESCAPE '\'`)
+		if p.kind == searchTrigram && !c.fromStart {
+			conds = append(conds, col+c.name+` ILIKE ? ESCAPE '\'`)
+			args = append(args, p.pattern)
+			continue
 		}
-		args = append(args, p.pattern)
+		conds = append(conds, "lower("+col+c.name+`) LIKE lower(?) ESCAPE '\'`)
+		args = append(args, p.prefix)
 	}
 	where = "(" + strings.Join(conds, " OR ") + ")"
 	switch {
@@ -76,7 +86,7 @@ func (p searchPlan) matching(table, names, ref string, columns ...string) (from 
 
 // meetings finds the meetings.
 func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
-	from, where, args := p.matching("meetings", "meeting_names", "meeting_ref", "meeting_id")
+	from, where, args := p.matching("meetings", "meeting_names", "meeting_ref", searchColumn{name: "meeting_id"})
 	var rows []struct {
 		ID          uint
 		Provider    string
@@ -101,7 +111,8 @@ func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
 
 // participants finds the participants.
 func (p searchPlan) participants(tx *gorm.DB, limit int, out *SearchResults) error {
-	from, where, args := p.matching("participants", "participant_names", "participant_ref", "name", "participant_id")
+	from, where, args := p.matching("participants", "participant_names", "participant_ref",
+		searchColumn{name: "name"}, searchColumn{name: "participant_id", fromStart: true})
 	var rows []struct {
 		ID            uint
 		SessionID     string

@@ -51,42 +51,43 @@ type searchColumn struct {
 	fromStart bool
 }
 
-// matching is the table, condition and arguments that keep the rows of a
-// table (alias t) whose columns match the plan's text. On PostgreSQL the
-// columns are read from the table's copy of them (names, joined by ref,
-// alias n), which holds the indexes; on SQLite from the table's FTS5 match,
-// or from its newest rows.
-func (p searchPlan) matching(table, names, ref string, columns ...searchColumn) (from string, where string, args []any) {
-	from, col := table+" t", "t."
-	if p.kind != searchFTS {
-		from, col = names+" n JOIN "+table+" t ON t.id = n."+ref, "n."
+// candidates is the SQL of the ids (column id) of at most
+// SearchCandidates rows of a table whose columns match the plan's text,
+// and its arguments. On PostgreSQL they are read from the table's copy of
+// its names (names, with the row's id in ref), which holds the indexes, so
+// the table itself is not read for them; on SQLite from the table's FTS5
+// match, newest first, or from its newest rows.
+func (p searchPlan) candidates(table, names, ref string, columns ...searchColumn) (string, []any) {
+	limit := " LIMIT " + strconv.Itoa(SearchCandidates)
+	if p.fts != "" {
+		// The FTS5 table lists matches in rowid order: the newest first.
+		return "SELECT rowid AS id FROM " + table + "_search WHERE " + table + "_search MATCH ? ORDER BY rowid DESC" + limit, []any{p.fts}
+	}
+	from, id := names+" n", "n."+ref
+	if p.kind == searchFTS {
+		from, id = table+" n", "n.id"
 	}
 	var conds []string
+	var args []any
 	for _, c := range columns {
 		if p.kind == searchTrigram && !c.fromStart {
-			conds = append(conds, col+c.name+` ILIKE ? ESCAPE '\'`)
+			conds = append(conds, "n."+c.name+` ILIKE ? ESCAPE '\'`)
 			args = append(args, p.pattern)
 			continue
 		}
-		conds = append(conds, "lower("+col+c.name+`) LIKE lower(?) ESCAPE '\'`)
+		conds = append(conds, "lower(n."+c.name+`) LIKE lower(?) ESCAPE '\'`)
 		args = append(args, p.prefix)
 	}
-	where = "(" + strings.Join(conds, " OR ") + ")"
-	switch {
-	case p.fts != "":
-		// The FTS5 table lists matches in rowid order: the newest first.
-		from = "(SELECT rowid AS id FROM " + table + "_search WHERE " + table + "_search MATCH ? ORDER BY rowid DESC LIMIT " +
-			strconv.Itoa(SearchCandidates) + ") f JOIN " + table + " t ON t.id = f.id"
-		return from, "1 = 1", []any{p.fts}
-	case p.recent:
-		where += " AND t.id > (SELECT COALESCE(MAX(id), 0) FROM " + table + ") - " + strconv.Itoa(SearchRecentRows)
+	where := "(" + strings.Join(conds, " OR ") + ")"
+	if p.recent {
+		where += " AND n.id > (SELECT COALESCE(MAX(id), 0) FROM " + table + ") - " + strconv.Itoa(SearchRecentRows)
 	}
-	return from, where, args
+	return "SELECT " + id + " AS id FROM " + from + " WHERE " + where + limit, args
 }
 
-// meetings finds the meetings.
+// meetings finds the meetings, the most recently active first.
 func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
-	from, where, args := p.matching("meetings", "meeting_names", "meeting_ref", searchColumn{name: "meeting_id"})
+	found, args := p.candidates("meetings", "meeting_names", "meeting_ref", searchColumn{name: "meeting_id"})
 	var rows []struct {
 		ID          uint
 		Provider    string
@@ -95,9 +96,9 @@ func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
 		LastEventAt time.Time
 		Found       int
 	}
-	err := tx.Raw("SELECT c.*, COUNT(*) OVER () AS found FROM (SELECT t.id, t.provider, t.meeting_id, t.first_seen_at, t.last_event_at FROM "+
-		from+" WHERE "+where+" LIMIT "+strconv.Itoa(SearchCandidates)+") c ORDER BY c.last_event_at DESC, c.id DESC LIMIT ?",
-		append(args, limit)...).Scan(&rows).Error
+	err := tx.Raw("SELECT m.id, m.provider, m.meeting_id, m.first_seen_at, m.last_event_at, c.found "+
+		"FROM (SELECT f.id, COUNT(*) OVER () AS found FROM ("+found+") f) c JOIN meetings m ON m.id = c.id "+
+		"ORDER BY m.last_event_at DESC, m.id DESC LIMIT ?", append(args, limit)...).Scan(&rows).Error
 	if err != nil {
 		return err
 	}
@@ -109,9 +110,11 @@ func (p searchPlan) meetings(tx *gorm.DB, limit int, out *SearchResults) error {
 	return nil
 }
 
-// participants finds the participants.
+// participants finds the participants, the newest first: the most recently
+// added rows, whose ids are the largest, so that only the hits shown are
+// read from the participants' table.
 func (p searchPlan) participants(tx *gorm.DB, limit int, out *SearchResults) error {
-	from, where, args := p.matching("participants", "participant_names", "participant_ref",
+	found, args := p.candidates("participants", "participant_names", "participant_ref",
 		searchColumn{name: "name"}, searchColumn{name: "participant_id", fromStart: true})
 	var rows []struct {
 		ID            uint
@@ -125,9 +128,9 @@ func (p searchPlan) participants(tx *gorm.DB, limit int, out *SearchResults) err
 		MeetingID     string
 		Found         int
 	}
-	err := tx.Raw("SELECT c.*, m.provider, m.meeting_id, COUNT(*) OVER () AS found FROM (SELECT t.id, t.meeting_ref, t.session_id, "+
-		"t.participant_id, t.name, t.role, t.present, t.first_seen_at FROM "+from+" WHERE "+where+" LIMIT "+strconv.Itoa(SearchCandidates)+
-		") c JOIN meetings m ON m.id = c.meeting_ref ORDER BY c.first_seen_at DESC, c.id DESC LIMIT ?", append(args, limit)...).Scan(&rows).Error
+	err := tx.Raw("SELECT t.id, t.session_id, t.participant_id, t.name, t.role, t.present, t.first_seen_at, m.provider, m.meeting_id, c.found "+
+		"FROM (SELECT f.id, COUNT(*) OVER () AS found FROM ("+found+") f ORDER BY f.id DESC LIMIT ?) c "+
+		"JOIN participants t ON t.id = c.id JOIN meetings m ON m.id = t.meeting_ref ORDER BY t.id DESC", append(args, limit)...).Scan(&rows).Error
 	if err != nil {
 		return err
 	}

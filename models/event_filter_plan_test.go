@@ -31,7 +31,8 @@ func TestEventFilterPlans(t *testing.T) {
 		{"type", EventFilter{Type: "participant.joined"}, "raw_events_type"},
 		{"outcome", EventFilter{Outcome: OutcomeError}, "event_outcomes_outcome"},
 		{"outcome, paged", EventFilter{Outcome: OutcomeApplied, BeforeID: 500}, "event_outcomes_outcome"},
-		{"pending", EventFilter{Outcome: OutcomePending}, "INTEGER PRIMARY KEY (rowid>?)"},
+		{"pending", EventFilter{Outcome: OutcomePending}, "raw_events_order"},
+		{"pending, paged", EventFilter{Outcome: OutcomePending, BeforeID: 500}, "raw_events_order"},
 		{"from", EventFilter{From: now}, "raw_events_received"},
 		{"to", EventFilter{To: now}, "raw_events_received"},
 		{"from and to", EventFilter{From: now.Add(-time.Hour), To: now}, "raw_events_received"},
@@ -40,6 +41,9 @@ func TestEventFilterPlans(t *testing.T) {
 	} {
 		sql := db.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			var out []RawEvent
+			if c.f.Outcome == OutcomePending {
+				return listPending(tx, c.f, "0", 100).Find(&out)
+			}
 			return listEvents(tx, c.f).Find(&out)
 		})
 		rows, err := db.Raw("EXPLAIN QUERY PLAN " + sql).Rows()

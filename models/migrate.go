@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -156,8 +157,8 @@ func expandTypes(sql string, types map[string]string) string {
 // splitStatements cuts a migration file into statements, dropping comment
 // lines. Statements end with a semicolon at the end of a line, outside a
 // dollar-quoted body (a DO block's, between lines holding $$); a CREATE
-// TRIGGER statement ends only at a line that ends with "END;", so the
-// statements of its body stay in it.
+// TRIGGER statement with a body of statements (SQLite's BEGIN ... END)
+// ends only at a line that ends with "END;", so they stay in it.
 func splitStatements(sql string) []string {
 	var out []string
 	var cur strings.Builder
@@ -176,7 +177,7 @@ func splitStatements(sql string) []string {
 			quoted = !quoted
 		}
 		end := strings.HasSuffix(trimmed, ";")
-		if trigger {
+		if trigger && triggerBody.MatchString(cur.String()) {
 			end = strings.HasSuffix(strings.ToUpper(trimmed), "END;")
 		}
 		if !quoted && end {
@@ -191,6 +192,9 @@ func splitStatements(sql string) []string {
 	}
 	return out
 }
+
+// triggerBody finds the BEGIN of a trigger's body of statements.
+var triggerBody = regexp.MustCompile(`(?i)\bBEGIN\b`)
 
 func isPostgres(db *gorm.DB) bool { return db.Dialector.Name() == "postgres" }
 

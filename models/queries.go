@@ -193,18 +193,25 @@ func readNewest[T any](db *gorm.DB, ref uint, limit int, order string, with func
 // ListEvents returns a page of the event log, bodies included, each with
 // what applying it did (OutcomePending until it is applied).
 func (s *Store) ListEvents(ctx context.Context, f EventFilter) ([]RawEvent, error) {
-	events := []RawEvent{}
-	return events, listEvents(s.db.WithContext(ctx), f).Find(&events).Error
-}
-
-// listEvents is the read ListEvents makes.
-func listEvents(db *gorm.DB, f EventFilter) *gorm.DB {
-	q := eventsOf(db).Limit(pageSize(f.Limit))
-	if f.Meeting != "" {
-		q = q.Where("raw_events.meeting_id = ?", f.Meeting)
+	db := s.db.WithContext(ctx)
+	var q *gorm.DB
+	if f.Outcome != OutcomePending {
+		q = listEvents(db, f)
+	} else {
+		var pos []struct {
+			Xid     string
+			EventID uint64
+		}
+		if err := db.Raw("SELECT " + xidText(db, "xid") + " AS xid, event_id FROM projector_position WHERE id = 1").Scan(&pos).Error; err != nil {
+			return nil, err
+		}
+		if len(pos) == 0 {
+			return []RawEvent{}, nil
+		}
+		q = listPending(db, f, pos[0].Xid, pos[0].EventID)
 	}
-	q = withPrefix(q, "raw_events.meeting_id", f.MeetingPrefix)
-	return f.filterEvents(q, isPostgres(db))
+	events := []RawEvent{}
+	return events, q.Find(&events).Error
 }
 
 // Event returns one event of the log, with what applying it did.

@@ -91,8 +91,11 @@ func TestSearch(t *testing.T) {
 			t.Errorf("a participant id finds %q", got)
 		}
 		// LIKE's wildcards are text.
-		if got := participantNames(search(t, s, "_50%")); strings.Join(got, ",") != "Percent Person@standup" {
-			t.Errorf("_50%% finds %q, want the participant whose id holds it", got)
+		if got := participantNames(search(t, s, "P_50%")); strings.Join(got, ",") != "Percent Person@standup" {
+			t.Errorf("P_50%% finds %q, want the participant whose id it is", got)
+		}
+		if got := participantNames(search(t, s, "grace-")); strings.Join(got, ",") != "Grace Hopper@standup" {
+			t.Errorf("the start of a participant id finds %q", got)
 		}
 		if got := participantNames(search(t, s, "p%5")); len(got) != 0 {
 			t.Errorf("p%%5 finds %q: %% must not be a wildcard", got)

@@ -43,7 +43,7 @@ func openStoreWith(t *testing.T, url string, opts models.StoreOptions) *models.S
 }
 
 // migratedDB opens and migrates a database, closed when the test ends.
-func migratedDB(t *testing.T, url string, opts models.DBOptions) *gorm.DB {
+func migratedDB(t testing.TB, url string, opts models.DBOptions) *gorm.DB {
 	t.Helper()
 	db, err := models.Open(url, opts)
 	if err != nil {

@@ -116,14 +116,17 @@ func migrateTo(db *gorm.DB, version int) error {
 }
 
 // SchemaVersion returns the newest applied migration and the newest known
-// one; they differ when the database needs migrating.
+// one for the database's dialect; they differ when the database needs
+// migrating.
 func SchemaVersion(db *gorm.DB) (applied, known int, err error) {
 	migs, err := Migrations()
 	if err != nil {
 		return 0, 0, err
 	}
-	if len(migs) > 0 {
-		known = migs[len(migs)-1].Version
+	for _, m := range migs {
+		if m.Dialect == "" || m.Dialect == dialectName(db) {
+			known = max(known, m.Version)
+		}
 	}
 	err = db.Table("schema_migrations").Select("COALESCE(MAX(version), 0)").Scan(&applied).Error
 	return applied, known, err

@@ -19,7 +19,7 @@ import (
 // part of their name or id, across all meetings, whatever the case. Every
 // search is bounded: the text is SearchMinLength to SearchMaxLength
 // characters; each kind reads at most SearchCandidates matching rows,
-// found through an index (see migration 0021), and shows the newest of
+// found through an index (see migrations 0021 and 0023), and shows the newest of
 // them; on PostgreSQL a search is cut off after searchTimeout.
 //
 // How it matches depends on the database:
@@ -161,7 +161,7 @@ type searchIndex struct {
 	kind searchKind
 }
 
-// searchKind looks up, once, which indexes migration 0021 could build.
+// searchKind looks up, once, which indexes migrations 0021 and 0023 could build.
 func (s *Store) searchKind(ctx context.Context) (searchKind, error) {
 	s.searchIdx.mu.Lock()
 	defer s.searchIdx.mu.Unlock()

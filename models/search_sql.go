@@ -45,7 +45,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // searchColumn is a column a search matches; fromStart columns are
 // matched from their start on PostgreSQL, through a B-tree on the
-// lower-cased column (participants' ids: see migration 0021).
+// lower-cased column (participants' ids: see migration 0023).
 type searchColumn struct {
 	name      string
 	fromStart bool

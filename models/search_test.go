@@ -224,3 +224,43 @@ func TestSearchWithoutTrigrams(t *testing.T) {
 		t.Errorf("without pg_trgm the middle of a name finds %q", got)
 	}
 }
+
+// TestSearchAfterUpgrade: meetings and participants stored before
+// migration 23 moved PostgreSQL's search indexes to copies of the names
+// are found after it, and so are those stored after it, on both databases.
+func TestSearchAfterUpgrade(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, url string) {
+		db, err := models.Open(url, models.DBOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			if sqlDB, err := db.DB(); err == nil {
+				sqlDB.Close()
+			}
+		})
+		if err := models.MigrateTo(db, 22); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(`INSERT INTO meetings (provider, meeting_id, first_seen_at, last_event_at) VALUES ('videosdk', 'Before-Upgrade', ?, ?)`,
+			time.Now().UTC(), time.Now().UTC()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Exec(`INSERT INTO participants (meeting_ref, session_id, participant_id, name, first_seen_at) VALUES (1, 's', 'old-1', 'Margaret Hamilton', ?)`,
+			time.Now().UTC()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := models.Migrate(db); err != nil {
+			t.Fatalf("upgrade: %v", err)
+		}
+		s := models.NewStore(db, models.StoreOptions{Decode: testDecode})
+		t.Cleanup(s.Close)
+		post(t, s, body("participant-joined", map[string]any{"meetingId": "after-upgrade", "sessionId": "s", "participantId": "new-1", "participantName": "Hamilton Jr"}))
+		if got := meetingIDs(search(t, s, "upgrade")); strings.Join(got, ",") != "after-upgrade,Before-Upgrade" {
+			t.Errorf("meetings found by 'upgrade' after the upgrade: %v", got)
+		}
+		if got := participantNames(search(t, s, "hamilton")); len(got) != 2 {
+			t.Errorf("participants found by 'hamilton' after the upgrade: %v, want both", got)
+		}
+	})
+}

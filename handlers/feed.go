@@ -40,6 +40,9 @@ type feed struct {
 	log  *slog.Logger
 	wake chan struct{}
 	now  func() time.Time
+	// budget is each topic's push budget in bytes a second (see
+	// pushBudget).
+	budget int
 
 	mu       sync.Mutex
 	meetings map[string]bool // changed since the last pass
@@ -59,8 +62,8 @@ type namedFragment struct {
 	set   *views.PartSet
 }
 
-func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, error), log *slog.Logger) *feed {
-	return &feed{load: load, hub: hub, log: log, wake: make(chan struct{}, 1), now: time.Now,
+func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, error), budget int, log *slog.Logger) *feed {
+	return &feed{load: load, hub: hub, log: log, wake: make(chan struct{}, 1), now: time.Now, budget: budget,
 		meetings: map[string]bool{}, joined: map[string]bool{}, retry: map[string]time.Time{}, states: map[string]*topicState{}}
 }
 
@@ -261,7 +264,7 @@ func (f *feed) state(name string) *topicState {
 	defer f.mu.Unlock()
 	st := f.states[name]
 	if st == nil {
-		st = &topicState{}
+		st = &topicState{budget: pushBudget{rate: float64(f.budget)}}
 		f.states[name] = st
 	}
 	return st

@@ -37,7 +37,7 @@ func newFeedRig(t *testing.T) *feedRig {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		return r.frags, nil
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, DefaultPushBudget, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	r.f.now = func() time.Time { return r.clock }
 	t.Cleanup(r.hub.Close)
 	return r
@@ -52,7 +52,9 @@ func (r *feedRig) show(frags ...namedFragment) {
 
 // pass renders the rooms topic as the feed does after a change, and
 // returns how many sockets a message was queued for.
-func (r *feedRig) pass() int { return r.f.refresh(context.Background(), pageRooms, topic{Kind: pageRooms, Page: 1}) }
+func (r *feedRig) pass() int {
+	return r.f.refresh(context.Background(), pageRooms, topic{Kind: pageRooms, Page: 1})
+}
 
 // wsReader is a websocket client of the rig's rooms topic.
 type wsReader struct{ msgs chan string }
@@ -204,8 +206,8 @@ func TestFeedBudget(t *testing.T) {
 	render(1)
 	r.pass()
 	first := c.next(t)
-	if n := len(first); n > pushBurst+2100 {
-		t.Errorf("the first message is %d bytes, over the %d-byte burst", n, pushBurst)
+	if n := len(first); n > DefaultPushBudget+2100 {
+		t.Errorf("the first message is %d bytes, over the %d-byte burst", n, DefaultPushBudget)
 	}
 	sent := strings.Count(first, "gen 1")
 	if sent == 0 || sent == rooms {
@@ -227,8 +229,8 @@ func TestFeedBudget(t *testing.T) {
 	if !strings.Contains(second, fmt.Sprintf(`id="r%03d"`, sent)) || strings.Contains(second, `id="r000"`) {
 		t.Errorf("the rooms that waited longest are not sent first: %.200q", second)
 	}
-	if n := len(second); n > pushRate/10+2100 {
-		t.Errorf("after 100 ms the page got %d bytes; the budget refills %d a second", n, pushRate)
+	if n := len(second); n > DefaultPushBudget/10+2100 {
+		t.Errorf("after 100 ms the page got %d bytes; the budget refills %d a second", n, DefaultPushBudget)
 	}
 
 	// Over the next seconds the rest arrive, each room once.
@@ -273,7 +275,7 @@ func anyWaiting(r *feedRig) bool {
 func TestFeedPartGap(t *testing.T) {
 	r := newFeedRig(t)
 	hot := func(text string) namedFragment {
-		return set(part("hot", text), part("big", strings.Repeat("y", pushBurst*3/5)))
+		return set(part("hot", text), part("big", strings.Repeat("y", DefaultPushBudget*3/5)))
 	}
 	r.show(hot("h0"))
 	c := r.connect()
@@ -291,13 +293,13 @@ func TestFeedPartGap(t *testing.T) {
 
 	// A large change leaves the budget below half: the page is busy.
 	r.clock = r.clock.Add(10 * time.Millisecond)
-	r.show(set(part("hot", "h3"), part("big", strings.Repeat("z", pushBurst*3/5))))
+	r.show(set(part("hot", "h3"), part("big", strings.Repeat("z", DefaultPushBudget*3/5))))
 	r.pass()
 	if got := c.next(t); !strings.HasPrefix(got, `<p id="big">zzz`) {
 		t.Fatalf("the large change: %.100q", got)
 	}
 	r.clock = r.clock.Add(10 * time.Millisecond)
-	r.show(set(part("hot", "h4"), part("big", strings.Repeat("z", pushBurst*3/5))))
+	r.show(set(part("hot", "h4"), part("big", strings.Repeat("z", DefaultPushBudget*3/5))))
 	if n := r.pass(); n != 0 {
 		t.Errorf("a room changed 20 ms after its last update on a busy page was sent at once")
 	}

@@ -174,7 +174,7 @@ func TestLiveRejects(t *testing.T) {
 // server must close it with 1013 (try again later) while a client that
 // keeps up gets every update.
 func TestSlowClient(t *testing.T) {
-	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")}, "-live-buffer", "1")
+	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")}, "-live-buffer", "1", "-live-budget", "0")
 	// The receive buffer is set before connecting, so the window the
 	// client offers stays small.
 	small := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {

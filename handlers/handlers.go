@@ -105,7 +105,10 @@ type Handler struct {
 	// throttle holds off (address, username) pairs after failed sign-ins.
 	throttle *loginThrottle
 	lagState lagCache
-	public   publicSite
+	// countsState is the board's counters, read at most every
+	// fleetCountsFor.
+	countsState fleetCountsCache
+	public      publicSite
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context

@@ -44,7 +44,11 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 			return meta, nil, err
 		}
 		recent, err := s.RecentSessions(ctx, t.Meeting, 20)
-		return meta, views.RoomsFragments(board, recent, t.Meeting), err
+		view := views.ViewCards
+		if t.View == views.ViewTable {
+			view = views.ViewTable
+		}
+		return meta, views.RoomsFragments(views.Board{Rooms: board, Recent: recent, Counts: h.fleetCounts(ctx), Filter: t.Meeting, View: view}), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meetboard/meetboard/models"
+	"github.com/meetboard/meetboard/views"
 )
 
 // Page kinds: each is a page of the dashboard and a kind of live topic.
@@ -29,6 +30,9 @@ type topic struct {
 	Meeting string
 	Page    int
 	Before  uint64
+	// View is the live-rooms board's view: views.ViewTable, or "" for the
+	// cards (other pages have none).
+	View string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -42,6 +46,9 @@ func (t topic) String() string {
 	}
 	if t.Before > 0 {
 		v.Set("before", strconv.FormatUint(t.Before, 10))
+	}
+	if t.View != "" {
+		v.Set("view", t.View)
 	}
 	if len(v) == 0 {
 		return t.Kind
@@ -93,6 +100,10 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	}
 	if len(t.Meeting) > models.MaxIDLength {
 		return topic{}, fmt.Errorf("a meeting id or filter is at most %d bytes, got %d", models.MaxIDLength, len(t.Meeting))
+	}
+	// The board has two views; any other value is the cards.
+	if kind == pageRooms && v.Get("view") == views.ViewTable {
+		t.View = views.ViewTable
 	}
 	// What a page does not show by does not make it another topic: every
 	// variant would be rendered again at each change.

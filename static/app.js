@@ -1,5 +1,6 @@
-// meetboard client script: live-status dot, elapsed/local time formatting,
-// copy buttons and the filter box. No framework, no eval, no inline styles;
+// meetboard client script: live-status dot (and the banner when the live
+// connection is lost), elapsed/local time formatting, copy buttons and the
+// filter box. No framework, no eval, no inline styles;
 // all listeners are delegated on document so swapped-in fragments just work.
 (function () {
   'use strict';
@@ -13,6 +14,12 @@
     reconnecting: 'Reconnecting…',
     off: 'Not live'
   };
+  // What the banner under the header says while the page may be stale.
+  var BANNERS = {
+    reconnecting: 'Connection lost. Reconnecting… what this page shows may be out of date.',
+    off: 'Live updates stopped: what this page shows may be out of date. Reload the page to catch up.'
+  };
+  var wasLive = false;
   var DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   var MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   var liveState = null;
@@ -28,6 +35,19 @@
       dot.setAttribute('title', STATES[state]);
     }
     if (text && text.textContent !== STATES[state]) text.textContent = STATES[state];
+    // Once live, losing the socket shows a banner and dims the page.
+    if (state === 'live') wasLive = true;
+    var msg = state === 'reconnecting' || (state === 'off' && wasLive) ? BANNERS[state] : '';
+    var banner = document.getElementById('live-banner');
+    if (banner && banner.textContent !== msg) banner.textContent = msg;
+    if (banner) banner.hidden = !msg;
+    document.documentElement.toggleAttribute('data-stale', !!msg);
+  }
+
+  // The sticky header's height, for what sticks below it (table heads).
+  function headerHeight() {
+    var h = document.querySelector('header.top');
+    if (h) document.documentElement.style.setProperty('--header-h', h.offsetHeight + 'px');
   }
 
   function elapsed(ms) {
@@ -150,6 +170,9 @@
     formatLocal();
     tick();
     setInterval(tick, 1000);
+    headerHeight();
+    var header = document.querySelector('header.top');
+    if (header && window.ResizeObserver) new ResizeObserver(headerHeight).observe(header);
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

@@ -60,14 +60,24 @@
     return Math.floor(h / 24) + 'd ' + pad(h % 24) + 'h';
   }
 
-  function tick() {
+  // tick sets each elapsed time; with onlyNew, only those not set yet (a
+  // swap brought them). The start is kept on the element once read, and a
+  // lone text node is changed in place: a board of hundreds of rooms ticks
+  // every second.
+  function tick(onlyNew) {
     var now = Date.now();
     var els = document.querySelectorAll('time[data-since]');
     for (var i = 0; i < els.length; i++) {
-      var t = Date.parse(els[i].getAttribute('data-since'));
-      if (isNaN(t)) continue;
-      var s = elapsed(now - t);
-      if (els[i].textContent !== s) els[i].textContent = s;
+      var el = els[i];
+      if (onlyNew && el.mbSince !== undefined) continue;
+      if (el.mbSince === undefined) el.mbSince = Date.parse(el.getAttribute('data-since'));
+      if (isNaN(el.mbSince)) continue;
+      var s = elapsed(now - el.mbSince), text = el.firstChild;
+      if (text && text.nodeType === 3 && !text.nextSibling) {
+        if (text.data !== s) text.data = s;
+      } else if (el.textContent !== s) {
+        el.textContent = s;
+      }
     }
   }
 
@@ -98,7 +108,7 @@
     requestAnimationFrame(function () {
       pending = false;
       formatLocal();
-      tick();
+      tick(true);
       var dot = document.getElementById('live-status');
       if (liveState && dot && dot.getAttribute('data-state') !== liveState) setLive(liveState);
     });

@@ -187,13 +187,12 @@ func (f *feed) refresh(ctx context.Context, name string, t topic) int {
 		f.log.Warn("live render failed", "topic", name, "err", err)
 		return 0
 	}
-	var msg bytes.Buffer
 	now := f.now()
 	st.budget.refill(now)
-	if err := st.update(ctx, frags, now, &msg); err != nil {
+	if err := st.update(ctx, frags, now); err != nil {
 		f.log.Warn("live render failed", "topic", name, "err", err)
 	}
-	return f.send(name, st, now, &msg)
+	return f.send(name, st, now)
 }
 
 // flush publishes the changes a topic's budget held back, as far as it now
@@ -209,14 +208,14 @@ func (f *feed) flush(name string) int {
 	defer st.mu.Unlock()
 	now := f.now()
 	st.budget.refill(now)
-	var msg bytes.Buffer
-	return f.send(name, st, now, &msg)
+	return f.send(name, st, now)
 }
 
-// send adds the held-back changes the budget allows to msg, publishes it,
-// and schedules the topic again while changes are left. st.mu is held.
-func (f *feed) send(name string, st *topicState, now time.Time, msg *bytes.Buffer) int {
-	if wait, left := st.flush(now, msg); left {
+// send publishes what the topic's budget allows, and schedules the topic
+// again while changes are left. st.mu is held.
+func (f *feed) send(name string, st *topicState, now time.Time) int {
+	var msg bytes.Buffer
+	if wait, left := st.flush(now, &msg); left {
 		f.mu.Lock()
 		if at, ok := f.retry[name]; !ok || now.Add(wait).Before(at) {
 			f.retry[name] = now.Add(wait)
@@ -226,6 +225,7 @@ func (f *feed) send(name string, st *topicState, now time.Time, msg *bytes.Buffe
 	if msg.Len() == 0 {
 		return 0
 	}
+	st.lastSent = now
 	return f.hub.Publish(name, msg.Bytes())
 }
 

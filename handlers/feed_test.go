@@ -136,8 +136,8 @@ func whole(id, text string) namedFragment {
 }
 
 // TestFeedSetAddsAndMarks: a room that opens is appended alone, one that
-// closes is marked by a small fragment, and one that changes is replaced
-// alone; the set's whole HTML is never sent again.
+// closes is marked by a small fragment, and those that change are sent
+// alone, together; the set's whole HTML is never sent again.
 func TestFeedSetAddsAndMarks(t *testing.T) {
 	r := newFeedRig(t)
 	r.show(whole("count", "2 live"), set(part("a", "a1"), part("b", "b1")))
@@ -156,7 +156,7 @@ func TestFeedSetAddsAndMarks(t *testing.T) {
 
 	r.show(whole("count", "3 live"), set(part("c", "c2"), part("b", "b2"), part("a", "a1")))
 	r.pass()
-	if got := c.next(t); got != `<p id="b">b2</p>`+"\n"+`<p id="c">c2</p>`+"\n" {
+	if got := c.next(t); got != `<div hx-swap-oob="beforeend:#items-new"><p id="b">b2</p><p id="c">c2</p></div>`+"\n" {
 		t.Errorf("two rooms changed (and the order with them): %q", got)
 	}
 
@@ -217,11 +217,18 @@ func TestFeedBudget(t *testing.T) {
 		t.Errorf("rooms are held back and no retry is scheduled")
 	}
 
-	// Every room changes again while most wait: the next message carries
-	// the rooms that waited longest, and only their newest HTML.
-	r.clock = r.clock.Add(100 * time.Millisecond)
+	// Every room changes again while most wait: the next message, a
+	// messageGap later, carries the rooms that waited longest, and only
+	// their newest HTML.
+	r.clock = r.clock.Add(messageGap / 2)
 	render(2)
-	r.pass()
+	if n := r.pass(); n != 0 {
+		t.Errorf("a busy page was sent a second message %v after the first", messageGap/2)
+	}
+	r.clock = r.clock.Add(messageGap / 2)
+	if r.f.flush(pageRooms) == 0 {
+		t.Fatalf("nothing sent %v after the first message", messageGap)
+	}
 	second := c.next(t)
 	if strings.Contains(second, "gen 1") || !strings.Contains(second, "gen 2") {
 		t.Errorf("the second message sends stale HTML: %.200q", second)
@@ -229,8 +236,8 @@ func TestFeedBudget(t *testing.T) {
 	if !strings.Contains(second, fmt.Sprintf(`id="r%03d"`, sent)) || strings.Contains(second, `id="r000"`) {
 		t.Errorf("the rooms that waited longest are not sent first: %.200q", second)
 	}
-	if n := len(second); n > DefaultPushBudget/10+2100 {
-		t.Errorf("after 100 ms the page got %d bytes; the budget refills %d a second", n, DefaultPushBudget)
+	if n := len(second); n > DefaultPushBudget/4+2100 {
+		t.Errorf("%v later the page got %d bytes; the budget refills %d a second", messageGap, n, DefaultPushBudget)
 	}
 
 	// Over the next seconds the rest arrive, each room once.
@@ -255,10 +262,9 @@ func TestFeedBudget(t *testing.T) {
 }
 
 func countRooms(msg string, got map[string]int) {
-	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
-		if id, _, ok := strings.Cut(strings.TrimPrefix(line, `<p id="`), `"`); ok && strings.HasPrefix(line, `<p id="`) {
-			got[id]++
-		}
+	for _, p := range strings.Split(msg, `<p id="`)[1:] {
+		id, _, _ := strings.Cut(p, `"`)
+		got[id]++
 	}
 }
 
@@ -269,48 +275,55 @@ func anyWaiting(r *feedRig) bool {
 	return len(st.waiting) > 0
 }
 
-// TestFeedPartGap: a room that keeps changing gets at most one update per
-// partGap while the page is busy; while it is not, every change goes at
-// once.
-func TestFeedPartGap(t *testing.T) {
+// TestFeedMessageGap: a busy page gets at most one message every
+// messageGap, with every change to it by then; a page within its budget
+// gets every change at once.
+func TestFeedMessageGap(t *testing.T) {
 	r := newFeedRig(t)
-	hot := func(text string) namedFragment {
-		return set(part("hot", text), part("big", strings.Repeat("y", DefaultPushBudget*3/5)))
+	hot := func(text, big string) namedFragment {
+		return set(part("hot", text), part("big", strings.Repeat(big, DefaultPushBudget*3/5)))
 	}
-	r.show(hot("h0"))
+	r.show(hot("h0", "y"))
 	c := r.connect()
 	c.next(t)
 
 	// Not busy: back-to-back changes all go at once.
 	for i := 1; i <= 3; i++ {
 		r.clock = r.clock.Add(10 * time.Millisecond)
-		r.show(hot(fmt.Sprint("h", i)))
+		r.show(hot(fmt.Sprint("h", i), "y"))
 		r.pass()
-		if got := c.next(t); got != fmt.Sprintf(`<p id="hot">h%d</p>`, i)+"\n" {
+		if got := c.next(t); got != fmt.Sprintf(`<div hx-swap-oob="beforeend:#items-new"><p id="hot">h%d</p></div>`, i)+"\n" {
 			t.Fatalf("change %d on a quiet page: %q", i, got)
 		}
 	}
 
 	// A large change leaves the budget below half: the page is busy.
 	r.clock = r.clock.Add(10 * time.Millisecond)
-	r.show(set(part("hot", "h3"), part("big", strings.Repeat("z", DefaultPushBudget*3/5))))
+	r.show(hot("h3", "z"))
 	r.pass()
-	if got := c.next(t); !strings.HasPrefix(got, `<p id="big">zzz`) {
+	if got := c.next(t); !strings.HasPrefix(got, `<div hx-swap-oob="beforeend:#items-new"><p id="big">zzz`) {
 		t.Fatalf("the large change: %.100q", got)
 	}
 	r.clock = r.clock.Add(10 * time.Millisecond)
-	r.show(set(part("hot", "h4"), part("big", strings.Repeat("z", DefaultPushBudget*3/5))))
+	r.show(hot("h4", "z"))
 	if n := r.pass(); n != 0 {
-		t.Errorf("a room changed 20 ms after its last update on a busy page was sent at once")
+		t.Errorf("a busy page was sent a message 10 ms after the last")
 	}
-	if at, ok := r.f.nextRetry(); !ok || at.Sub(r.clock) > partGap {
-		t.Errorf("retry at %v (ok %v), want within %v", at.Sub(r.clock), ok, partGap)
+	r.clock = r.clock.Add(10 * time.Millisecond)
+	r.show(set(part("hot", "h5"), part("big", strings.Repeat("z", DefaultPushBudget*3/5)), part("new", "n1")))
+	if n := r.pass(); n != 0 {
+		t.Errorf("a busy page was sent a room that opened 20 ms after the last message")
 	}
-	r.clock = r.clock.Add(partGap)
+	if at, ok := r.f.nextRetry(); !ok || at.Sub(r.clock) > messageGap {
+		t.Errorf("retry in %v (ok %v), want within %v", at.Sub(r.clock), ok, messageGap)
+	}
+	r.clock = r.clock.Add(messageGap)
 	if r.f.flush(pageRooms) == 0 {
-		t.Fatalf("the room's change is still held %v after its last update", partGap)
+		t.Fatalf("the changes are still held %v after the last message", messageGap)
 	}
-	if got := c.next(t); got != `<p id="hot">h4</p>`+"\n" {
-		t.Errorf("after the gap: %q", got)
+	want := `<div hx-swap-oob="beforeend:#items-new"><p id="new">n1</p></div>` + "\n" +
+		`<div hx-swap-oob="beforeend:#items-new"><p id="hot">h5</p></div>` + "\n"
+	if got := c.next(t); got != want {
+		t.Errorf("after the gap: %q, want %q", got, want)
 	}
 }

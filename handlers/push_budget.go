@@ -8,16 +8,18 @@ import "time"
 // that replaces a fragment or part by id waits while the bucket is empty,
 // and a newer render of the same fragment replaces it while it waits, so
 // under a stream of webhooks the changes of one room are taken together
-// and the page gets at most about the budget a second. Parts added to
-// or gone from a set, and fragments whose frame changed, go out at once:
-// they spend the budget all the same, so the updates behind them wait.
+// and the page gets at most about the budget a second. Parts added to or
+// gone from a set, and fragments whose frame changed, are never dropped
+// for a newer render: they spend the budget all the same, so the updates
+// behind them wait.
 //
-// While the bucket is below half full the board counts as busy, and a part
-// sent less than partGap ago waits for the others before it goes again: a
-// room's card or row then changes at most four times a second. A page
-// within its budget gets every change at once.
+// While the bucket is below half full the page counts as busy, and it is
+// sent at most one message every messageGap, with everything that may go
+// by then: each message costs the browser a frame and a pass over its
+// swaps, and a room's card or row changes at most four times a second. A
+// page within its budget gets every change at once.
 const (
-	partGap = 250 * time.Millisecond
+	messageGap = 250 * time.Millisecond
 	// minRetry is the shortest wait before held-back changes are looked at
 	// again.
 	minRetry = 10 * time.Millisecond

@@ -5,6 +5,7 @@ import (
 	"context"
 	"html"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,18 +22,23 @@ type topicState struct {
 	order   []string
 	// sent is what the subscribers have, by fragment id.
 	sent map[string]*sentFragment
-	// waiting holds changes the budget held back, by fragment or part id.
+	// outbox holds what must go as it is, in order: the whole of new or
+	// reframed fragments, parts added to and gone from sets.
+	outbox bytes.Buffer
+	// waiting holds changes that replace a fragment or part by id, by its
+	// id; a newer render replaces a waiting one.
 	waiting map[string]*waitingChange
 	budget  pushBudget
+	// lastSent is when the topic's subscribers were last sent a message.
+	lastSent time.Time
 }
 
 // sentFragment is a fragment as its subscribers have it.
 type sentFragment struct {
-	html   []byte // the whole fragment (fragments without parts)
-	shape  string
-	set    *views.PartSet
-	parts  map[string][]byte    // part id: its HTML
-	sentAt map[string]time.Time // part id: when it was last sent alone
+	html  []byte // the whole fragment (fragments without parts)
+	shape string
+	set   *views.PartSet
+	parts map[string][]byte // part id: its HTML
 }
 
 // waitingChange is a newer HTML of a fragment or part than its subscribers
@@ -49,6 +55,7 @@ func (st *topicState) remember(frags []namedFragment, now time.Time) {
 	st.current = make(map[string][]byte, len(frags))
 	st.sent = make(map[string]*sentFragment, len(frags))
 	st.waiting = map[string]*waitingChange{}
+	st.outbox.Reset()
 	st.order = st.order[:0]
 	for _, fr := range frags {
 		st.current[fr.id] = fr.html
@@ -57,14 +64,12 @@ func (st *topicState) remember(frags []namedFragment, now time.Time) {
 	}
 }
 
-// sentWhole is a fragment sent whole. Its parts count as not sent on their
-// own yet (partGap does not hold them back).
+// sentWhole is a fragment sent whole.
 func sentWhole(fr namedFragment) *sentFragment {
 	sf := &sentFragment{html: fr.html, shape: fr.shape, set: fr.set}
 	if fr.parts != nil {
 		sf.html = nil
 		sf.parts = make(map[string][]byte, len(fr.parts))
-		sf.sentAt = make(map[string]time.Time, len(fr.parts))
 		for _, p := range fr.parts {
 			sf.parts[p.id] = p.html
 		}
@@ -72,11 +77,11 @@ func sentWhole(fr namedFragment) *sentFragment {
 	return sf
 }
 
-// update takes a new render of the topic. What must go at once (the whole
-// of a new or reframed fragment, parts added to or gone from a set) is
-// written to msg; changes that replace a fragment or part by id wait in
-// st.waiting for flush.
-func (st *topicState) update(ctx context.Context, frags []namedFragment, now time.Time, msg *bytes.Buffer) error {
+// update takes a new render of the topic. What must go as it is (the
+// whole of a new or reframed fragment, parts added to or gone from a set)
+// is appended to st.outbox; changes that replace a fragment or part by id
+// wait in st.waiting. flush sends them.
+func (st *topicState) update(ctx context.Context, frags []namedFragment, now time.Time) error {
 	if st.sent == nil {
 		st.sent, st.waiting = map[string]*sentFragment{}, map[string]*waitingChange{}
 	}
@@ -89,7 +94,7 @@ func (st *topicState) update(ctx context.Context, frags []namedFragment, now tim
 		if bytes.Equal(st.current[fr.id], fr.html) {
 			continue // as last rendered: anything it holds back still waits
 		}
-		if e := st.diff(ctx, fr, now, msg); e != nil {
+		if e := st.diff(ctx, fr, now); e != nil {
 			err = e
 		}
 	}
@@ -104,7 +109,8 @@ func (st *topicState) update(ctx context.Context, frags []namedFragment, now tim
 }
 
 // diff compares a fragment's new render with what its subscribers have.
-func (st *topicState) diff(ctx context.Context, fr namedFragment, now time.Time, msg *bytes.Buffer) error {
+func (st *topicState) diff(ctx context.Context, fr namedFragment, now time.Time) error {
+	msg := &st.outbox
 	sf := st.sent[fr.id]
 	switch {
 	case sf != nil && fr.parts == nil && sf.parts == nil:
@@ -112,7 +118,7 @@ func (st *topicState) diff(ctx context.Context, fr namedFragment, now time.Time,
 		return nil
 	case sf != nil && fr.parts != nil && sf.parts != nil && sf.shape == fr.shape && (fr.set != nil || samePartIDs(sf.parts, fr.parts)):
 	default:
-		// New, or its frame changed: the whole fragment, at once.
+		// New, or its frame changed: the whole fragment.
 		st.drop(fr.id)
 		st.sent[fr.id] = sentWhole(fr)
 		st.write(msg, fr.html)
@@ -125,20 +131,18 @@ func (st *topicState) diff(ctx context.Context, fr namedFragment, now time.Time,
 			st.hold(p.id, fr.id, true, old, p.html, now)
 			continue
 		}
-		// A part new to the set: appended at once.
+		// A part new to the set: appended.
 		delete(st.waiting, p.id)
-		sf.parts[p.id], sf.sentAt[p.id] = p.html, now
-		set := fr.set
-		st.write(msg, []byte("<"+set.Wrap+` hx-swap-oob="beforeend:#`+html.EscapeString(set.Into)+`">`), p.html, []byte("</"+set.Wrap+">"))
+		sf.parts[p.id] = p.html
+		st.write(msg, appendTo(fr.set, p.html)...)
 	}
 	for id := range sf.parts {
 		if in[id] {
 			continue
 		}
-		// A part gone from the set: marked at once.
+		// A part gone from the set: marked.
 		delete(st.waiting, id)
 		delete(sf.parts, id)
-		delete(sf.sentAt, id)
 		var gone bytes.Buffer
 		if err := sf.set.Gone(id).Render(ctx, &gone); err != nil {
 			return err
@@ -183,57 +187,86 @@ func (st *topicState) write(msg *bytes.Buffer, chunks ...[]byte) {
 	st.budget.spend(n)
 }
 
-// flush writes to msg the waiting changes the budget allows, those waiting
-// longest first; while the board is busy, parts sent less than partGap ago
-// wait for the others. It reports whether changes are left, and how long
-// until they may go.
+// flush writes to msg what may go now: the outbox, then the waiting
+// changes the budget allows, those waiting longest first. While the page
+// is busy (see pushBudget), it sends at most one message every
+// messageGap. It reports whether changes are left, and how long until
+// they may go.
 func (st *topicState) flush(now time.Time, msg *bytes.Buffer) (time.Duration, bool) {
-	if len(st.waiting) == 0 {
+	if st.outbox.Len() == 0 && len(st.waiting) == 0 {
 		return 0, false
 	}
+	if next := st.lastSent.Add(messageGap); st.budget.busy() && next.After(now) {
+		return max(next.Sub(now), minRetry), true
+	}
+	msg.Write(st.outbox.Bytes())
+	st.outbox.Reset()
 	type item struct {
-		id    string
-		w     *waitingChange
-		ready time.Time // not before, while busy
+		id string
+		w  *waitingChange
 	}
 	items := make([]item, 0, len(st.waiting))
 	for id, w := range st.waiting {
-		it := item{id: id, w: w}
-		if sf := st.sent[w.frag]; w.part && sf != nil {
-			it.ready = sf.sentAt[id].Add(partGap)
-		}
-		items = append(items, it)
+		items = append(items, item{id, w})
 	}
 	slices.SortFunc(items, func(a, b item) int {
 		if c := a.w.since.Compare(b.w.since); c != 0 {
 			return c
 		}
-		return bytes.Compare([]byte(a.id), []byte(b.id))
+		return strings.Compare(a.id, b.id)
 	})
-	var soonest time.Time
+	// The changed parts of a set go together, appended to its holding
+	// element like new ones: the page's script puts each in its place, so
+	// htmx handles one element for all of them.
+	sets := map[string][][]byte{}
+	var setOrder []string
 	for _, it := range items {
 		if st.budget.empty() {
-			return max(st.budget.untilRefilled(), minRetry), true
+			break
 		}
-		if st.budget.busy() && it.ready.After(now) {
-			if soonest.IsZero() || it.ready.Before(soonest) {
-				soonest = it.ready
-			}
-			continue
-		}
-		st.write(msg, it.w.html)
 		delete(st.waiting, it.id)
 		sf := st.sent[it.w.frag]
-		if it.w.part {
-			sf.parts[it.id], sf.sentAt[it.id] = it.w.html, now
-		} else {
+		switch {
+		case !it.w.part:
 			sf.html = it.w.html
+			st.write(msg, it.w.html)
+		case sf.set != nil:
+			sf.parts[it.id] = it.w.html
+			if sets[it.w.frag] == nil {
+				setOrder = append(setOrder, it.w.frag)
+			}
+			sets[it.w.frag] = append(sets[it.w.frag], it.w.html)
+			st.budget.spend(len(it.w.html)) // written below, spent now to stop in time
+		default:
+			sf.parts[it.id] = it.w.html
+			st.write(msg, it.w.html)
 		}
+	}
+	for _, frag := range setOrder {
+		wrapped := appendTo(st.sent[frag].set, sets[frag]...)
+		for _, c := range wrapped {
+			msg.Write(c)
+		}
+		msg.WriteByte('\n')
+		st.budget.spend(len(wrapped[0]) + len(wrapped[len(wrapped)-1]) + 1)
 	}
 	if len(st.waiting) == 0 {
 		return 0, false
 	}
-	return max(soonest.Sub(now), minRetry), true
+	wait := st.budget.untilRefilled()
+	if st.budget.busy() {
+		wait = max(wait, messageGap)
+	}
+	return max(wait, minRetry), true
+}
+
+// appendTo wraps parts of a set for the push: htmx appends the wrapper's
+// children to the set's holding element (see views.PartSet).
+func appendTo(set *views.PartSet, parts ...[]byte) [][]byte {
+	out := make([][]byte, 0, len(parts)+2)
+	out = append(out, []byte("<"+set.Wrap+` hx-swap-oob="beforeend:#`+html.EscapeString(set.Into)+`">`))
+	out = append(out, parts...)
+	return append(out, []byte("</"+set.Wrap+">"))
 }
 
 // samePartIDs reports whether parts are the ones sent, whatever their

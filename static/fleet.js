@@ -281,29 +281,41 @@
 
   // ---- The live push ----
 
+  // The board's own swaps are done here, as plain DOM moves: htmx's swap
+  // of an element cleans up, processes and settles every element in it,
+  // which at fleet scale cost more than anything else on the page. Rooms
+  // carry no htmx attributes, so nothing is lost.
   document.addEventListener('htmx:oobBeforeSwap', function (e) {
     var d = e.detail, target = d.target;
-    if (!target || !board()) return;
+    if (!target || !d.fragment || !board()) return;
+    var el = d.fragment.firstElementChild;
+    if (!el) return;
+    var parent = target.parentNode;
     if (target.id === 'rooms-new') {
-      // A room that opened. One already on the board (it ended and came
-      // back before the changes were shown) is replaced where it is.
-      var el = d.fragment && d.fragment.firstElementChild;
-      if (!el) return;
-      filterEl(el);
-      var old = document.getElementById(el.id);
-      if (old) {
-        d.shouldSwap = false;
-        old.replaceWith(el);
+      // Rooms that changed or opened, several to a message. A room on the
+      // page is replaced where it is, keeping the filter's verdict (one
+      // that ended and came back before the changes were shown, too); a
+      // new one waits in #rooms-new.
+      d.shouldSwap = false;
+      while ((el = d.fragment.firstElementChild)) {
+        filterEl(el);
+        var old = document.getElementById(el.id);
+        if (old) old.replaceWith(el);
+        else target.appendChild(el);
         updated.push(el.id);
       }
-      return;
-    }
-    var parent = target.parentNode;
-    if (parent && (parent.id === 'rooms-items' || parent.id === 'rooms-new') && d.fragment) {
+    } else if (parent && (parent.id === 'rooms-items' || parent.id === 'rooms-new')) {
       // A room that changed: it keeps its place and the filter's verdict.
-      var repl = d.fragment.firstElementChild;
-      if (repl) filterEl(repl);
-      updated.push(target.id);
+      d.shouldSwap = false;
+      filterEl(el);
+      target.replaceWith(el);
+      updated.push(el.id);
+    } else if (/-end$/.test(target.id) && target.closest('#rooms-items, #rooms-new')) {
+      // A room that ended: marked, and kept until the changes are shown.
+      d.shouldSwap = false;
+      target.replaceWith(el);
+      var room = el.closest('[data-meeting]');
+      if (room) room.classList.add('ended');
     }
   });
 

@@ -31,13 +31,16 @@ type Fragment struct {
 	Set *PartSet
 }
 
-// PartSet says how the live push adds a part to a fragment and takes one
-// away. The page's script orders the parts (see static/fleet.js), so the
-// push does not keep their order.
+// PartSet says how the live push adds a part to a fragment, changes one
+// and takes one away. Parts new or changed are appended to a holding
+// element, several in one wrapper, and the page's script puts each in its
+// place (see static/fleet.js): it replaces the part of the same id, or
+// shows a new one when the operator is not reading. The script orders the
+// parts, so the push does not keep their order.
 type PartSet struct {
-	// Into is the id of the element a new part is appended to, and Wrap
-	// the tag of the element that carries it there (a tbody for table
-	// rows, a div otherwise): htmx appends the wrapper's children.
+	// Into is the id of the holding element, and Wrap the tag of the
+	// element that carries parts there (a div; htmx appends the wrapper's
+	// children).
 	Into, Wrap string
 	// Gone is what the push sends for a part that left the set: a small
 	// fragment with an id inside the part, so the part is marked and not

@@ -187,6 +187,11 @@
   }
 
   function updateBar() {
+    var board = document.getElementById('rooms-live'), box = shown(), w = waiting();
+    if (board && box) {
+      var empty = !box.firstElementChild && !(w && w.firstElementChild);
+      if (board.classList.contains('is-empty') !== empty) board.classList.toggle('is-empty', empty);
+    }
     var b = bar();
     if (!b) return;
     var n = counts(), total = n.fresh + n.gone + n.moved;

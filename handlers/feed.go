@@ -242,7 +242,7 @@ func (f *feed) subscribe(ctx context.Context, name string, t topic) (*live.Subsc
 		if err != nil {
 			return nil, err
 		}
-		st.remember(frags, f.now())
+		st.remember(frags)
 	}
 	var snap bytes.Buffer
 	for _, id := range st.order {

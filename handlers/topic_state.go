@@ -51,7 +51,7 @@ type waitingChange struct {
 }
 
 // remember records frags as rendered and sent.
-func (st *topicState) remember(frags []namedFragment, now time.Time) {
+func (st *topicState) remember(frags []namedFragment) {
 	st.current = make(map[string][]byte, len(frags))
 	st.sent = make(map[string]*sentFragment, len(frags))
 	st.waiting = map[string]*waitingChange{}

@@ -296,7 +296,13 @@
     var el = d.fragment.firstElementChild;
     if (!el) return;
     var parent = target.parentNode;
-    if (target.id === 'rooms-new') {
+    if (target.id === 'rooms-live' && el.id === 'rooms-live') {
+      // The whole board (a connection's first message): swapped as one
+      // element, then sorted and filtered again.
+      d.shouldSwap = false;
+      target.replaceWith(el);
+      init();
+    } else if (target.id === 'rooms-new') {
       // Rooms that changed or opened, several to a message. A room on the
       // page is replaced where it is, keeping the filter's verdict (one
       // that ended and came back before the changes were shown, too); a
@@ -322,11 +328,6 @@
       var room = el.closest('[data-meeting]');
       if (room) room.classList.add('ended');
     }
-  });
-
-  document.addEventListener('htmx:oobAfterSwap', function (e) {
-    var t = e.detail && e.detail.target;
-    if (t && t.id === 'rooms-live') init(); // the board came whole (a snapshot)
   });
 
   document.addEventListener('htmx:wsAfterMessage', function () {

@@ -54,7 +54,7 @@ func TestBrowserFleetTable(t *testing.T) {
 	b := newTab(t, s.URL, 1280, 900)
 	b.open("/?view=table")
 	b.waitLive(10 * time.Second)
-	b.waitFor("the times ticking", `!document.querySelector("#rooms-items time[data-since]").textContent.startsWith("since")`, 5*time.Second)
+	b.waitFor("the times ticking", `!document.querySelector("#rooms-items time[data-since]").textContent.startsWith("since")`, 10*time.Second)
 	cells := evalJS[[]string](b, `[...document.querySelector('#rooms-items > [data-meeting="t-busy"]').children].map(c => c.textContent.trim().replace(/\s+/g, " "))`)
 	want := map[int]string{0: "t-busy", 1: "videosdk", 3: "3", 5: "started", 6: "playable", 7: "failed", 8: "—", 9: "—", 10: "livestream failed"}
 	for i, w := range want {
@@ -74,7 +74,7 @@ func TestBrowserFleetTable(t *testing.T) {
 
 	people := `document.querySelector("#rooms-live [role=columnheader]:nth-child(4)")`
 	b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#rooms-live [role=columnheader]:nth-child(4) > button`)))
-	b.waitFor("rows by people, most first", `[...document.querySelectorAll("#rooms-items > [role=row]")].map(r => r.dataset.meeting).join(" ") === "t-busy t-two t-one"`, 5*time.Second)
+	b.waitFor("rows by people, most first", `[...document.querySelectorAll("#rooms-items > [role=row]")].map(r => r.dataset.meeting).join(" ") === "t-busy t-two t-one"`, 10*time.Second)
 	if got := evalJS[string](b, people+`.getAttribute("aria-sort")`); got != "descending" {
 		t.Errorf("the People column says aria-sort=%q, want descending", got)
 	}
@@ -83,13 +83,13 @@ func TestBrowserFleetTable(t *testing.T) {
 	}
 	// The same button from the keyboard turns the order round.
 	b.do(10*time.Second, chromedp.Focus(chromedp.CSS(`#rooms-live [role=columnheader]:nth-child(4) > button`)), chromedp.KeyEvent("\r"))
-	b.waitFor("rows by people, fewest first", `[...document.querySelectorAll("#rooms-items > [role=row]")].map(r => r.dataset.meeting).join(" ") === "t-one t-two t-busy"`, 5*time.Second)
+	b.waitFor("rows by people, fewest first", `[...document.querySelectorAll("#rooms-items > [role=row]")].map(r => r.dataset.meeting).join(" ") === "t-one t-two t-busy"`, 10*time.Second)
 	if got := evalJS[string](b, people+`.getAttribute("aria-sort")`); got != "ascending" {
 		t.Errorf("after a second press, aria-sort=%q, want ascending", got)
 	}
 	// Problems first.
 	b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#rooms-live [role=columnheader]:nth-child(11) > button`)))
-	b.waitFor("rows with problems first", `document.querySelector("#rooms-items > [role=row]").dataset.meeting === "t-busy"`, 5*time.Second)
+	b.waitFor("rows with problems first", `document.querySelector("#rooms-items > [role=row]").dataset.meeting === "t-busy"`, 10*time.Second)
 
 	// The view and the sort are remembered.
 	b.open("/")
@@ -99,7 +99,7 @@ func TestBrowserFleetTable(t *testing.T) {
 	if got := evalJS[string](b, `document.querySelector("main").getAttribute("ws-connect")`); got != "/live?topic=rooms%3Fview%3Dtable" {
 		t.Errorf("the remembered table subscribes to %q", got)
 	}
-	b.waitFor("the remembered sort", `document.querySelector("#rooms-live [role=columnheader]:nth-child(11)").getAttribute("aria-sort") === "descending"`, 5*time.Second)
+	b.waitFor("the remembered sort", `document.querySelector("#rooms-live [role=columnheader]:nth-child(11)").getAttribute("aria-sort") === "descending"`, 10*time.Second)
 	b.open("/?view=cards")
 	b.open("/")
 	if !evalJS[bool](b, `!!document.querySelector('#rooms-live[data-board="cards"] article.room[data-meeting="t-busy"]')`) {
@@ -154,7 +154,7 @@ func TestBrowserFleetHold(t *testing.T) {
 			}
 
 			b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#rooms-apply`)))
-			b.waitFor("the changes shown", `Array.from(document.querySelectorAll("#rooms-items > [data-meeting]"), r => r.dataset.meeting).join(" ") === "h-old h-a h-c"`, 5*time.Second)
+			b.waitFor("the changes shown", `Array.from(document.querySelectorAll("#rooms-items > [data-meeting]"), r => r.dataset.meeting).join(" ") === "h-old h-a h-c"`, 10*time.Second)
 			if !evalJS[bool](b, `document.querySelector("#rooms-apply").hidden`) {
 				t.Errorf("the bar stays after its changes were shown")
 			}
@@ -197,8 +197,8 @@ func TestBrowserFleetFilter(t *testing.T) {
 		t.Errorf("after two rooms opened, the filtered board shows %q", got)
 	}
 	b.do(10*time.Second, chromedp.KeyEvent(kbEscape))
-	b.waitFor("every room again", visible+` === "alpha-3 beta-2 alpha-1 alpha-2 beta-1"`, 5*time.Second)
-	b.waitFor("beta-2's person", `document.querySelector('#rooms-items > [data-meeting="beta-2"]').children[3].textContent === "1"`, 5*time.Second)
+	b.waitFor("every room again", visible+` === "alpha-3 beta-2 alpha-1 alpha-2 beta-1"`, 10*time.Second)
+	b.waitFor("beta-2's person", `document.querySelector('#rooms-items > [data-meeting="beta-2"]').children[3].textContent === "1"`, 10*time.Second)
 	b.notReloaded()
 	b.checkClean()
 }

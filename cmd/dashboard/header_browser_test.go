@@ -24,7 +24,7 @@ func TestBrowserStickyHeader(t *testing.T) {
 		b.open("/")
 		b.waitLive(10 * time.Second)
 		evalJS[chromedp.Void](b, `window.scrollTo(0, document.documentElement.scrollHeight)`)
-		b.waitFor("the page scrolled", `window.scrollY > 500`, 5*time.Second)
+		b.waitFor("the page scrolled", `window.scrollY > 500`, 10*time.Second)
 		type seen struct{ Header, Filter, Live, Nav bool }
 		got := evalJS[seen](b, `(() => {
 			const on = el => { const r = el.getBoundingClientRect(); return r.height > 0 && r.top >= 0 && r.bottom <= innerHeight && document.elementFromPoint(r.left + Math.min(4, r.width / 2), r.top + r.height / 2)?.closest("header.top") !== null; };

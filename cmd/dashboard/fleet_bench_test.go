@@ -67,7 +67,7 @@ func BenchmarkFleetBoard(b *testing.B) {
 const (
 	fleetRooms  = 300
 	fleetRate   = 200
-	fleetWarmup = 50 * time.Second // from the simulator's start to the board's opening
+	fleetWarmup = 4 * time.Minute // from the simulator's start to the board's opening
 	fleetWindow = 30 * time.Second
 )
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,17 +32,23 @@ const (
 
 // feed pushes changed fragments to the pages that show them. After each
 // commit it re-renders, once per topic, every watched page the commit can
-// affect, and sends only the fragments whose HTML changed.
+// affect, and sends only the fragments whose HTML changed, within each
+// topic's push budget (see pushBudget).
 type feed struct {
 	load func(context.Context, topic) ([]namedFragment, error)
 	hub  *live.Hub
 	log  *slog.Logger
 	wake chan struct{}
+	now  func() time.Time
+	// budget is each topic's push budget in bytes a second (see
+	// pushBudget).
+	budget int
 
 	mu       sync.Mutex
 	meetings map[string]bool // changed since the last pass
 	others   bool            // events of no meeting, or refusals, arrived
 	joined   map[string]bool // topics subscribed to since the last pass
+	retry    map[string]time.Time
 	states   map[string]*topicState
 }
 
@@ -52,21 +59,12 @@ type namedFragment struct {
 	html  []byte
 	shape string
 	parts []namedFragment
+	set   *views.PartSet
 }
 
-// topicState is what was last sent to a topic's subscribers. Its lock
-// orders renders, publishes and new subscriptions of the topic.
-type topicState struct {
-	mu     sync.Mutex
-	sent   map[string][]byte // fragment id: its whole HTML, for snapshots
-	shapes map[string]string // fragment id: its shape
-	parts  map[string][]byte // part id: its HTML
-	order  []string
-}
-
-func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, error), log *slog.Logger) *feed {
-	return &feed{load: load, hub: hub, log: log, wake: make(chan struct{}, 1),
-		meetings: map[string]bool{}, joined: map[string]bool{}, states: map[string]*topicState{}}
+func newFeed(hub *live.Hub, load func(context.Context, topic) ([]namedFragment, error), budget int, log *slog.Logger) *feed {
+	return &feed{load: load, hub: hub, log: log, wake: make(chan struct{}, 1), now: time.Now, budget: budget,
+		meetings: map[string]bool{}, joined: map[string]bool{}, retry: map[string]time.Time{}, states: map[string]*topicState{}}
 }
 
 // changed records which meetings a commit changed (and whether events of
@@ -81,6 +79,19 @@ func (f *feed) changed(meetings []string, others bool) {
 	f.poke()
 }
 
+// rerender has every watched topic of a kind rendered again at the next
+// pass, as if newly subscribed to.
+func (f *feed) rerender(kind string) {
+	f.mu.Lock()
+	for _, name := range f.hub.Topics() {
+		if k, _, _ := strings.Cut(name, "?"); k == kind {
+			f.joined[name] = true
+		}
+	}
+	f.mu.Unlock()
+	f.poke()
+}
+
 func (f *feed) poke() {
 	select {
 	case f.wake <- struct{}{}:
@@ -89,7 +100,8 @@ func (f *feed) poke() {
 }
 
 // run pushes changes until ctx ends. Changes that arrive while a pass runs
-// are taken together by the next pass.
+// are taken together by the next pass; changes a topic's budget held back
+// go out when it allows, without rendering the topic again.
 func (f *feed) run(ctx context.Context) {
 	tick := time.NewTicker(refreshEvery)
 	defer tick.Stop()
@@ -98,10 +110,15 @@ func (f *feed) run(ctx context.Context) {
 	var next time.Time // the earliest start of the next pass
 	for {
 		all, charts := false, false
+		var retry <-chan time.Time
+		if at, ok := f.nextRetry(); ok {
+			retry = time.After(time.Until(at))
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-f.wake:
+		case <-retry:
 		case <-tick.C:
 			all = true
 		case <-chartTick.C:
@@ -118,14 +135,25 @@ func (f *feed) run(ctx context.Context) {
 		f.mu.Lock()
 		meetings, others, joined := f.meetings, f.others, f.joined
 		f.meetings, f.others, f.joined = map[string]bool{}, false, map[string]bool{}
+		due := map[string]bool{}
+		for name, at := range f.retry {
+			if !at.After(start) {
+				due[name] = true
+				delete(f.retry, name)
+			}
+		}
 		f.mu.Unlock()
 		watched := map[string]bool{}
 		queued := 0
 		for _, name := range f.hub.Topics() {
 			watched[name] = true
 			t, err := parseTopic(name)
-			if err == nil && (all || joined[name] || t.affectedBy(meetings, others) || charts && t.showsCharts()) {
+			switch {
+			case err != nil:
+			case all || joined[name] || t.affectedBy(meetings, others) || charts && t.showsCharts():
 				queued += f.refresh(ctx, name, t)
+			case due[name]:
+				queued += f.flush(name)
 			}
 		}
 		f.forget(watched)
@@ -138,8 +166,22 @@ func (f *feed) run(ctx context.Context) {
 	}
 }
 
-// refresh renders a topic and publishes the fragments that changed. It
-// returns how many sockets the change was queued for.
+// nextRetry is when the earliest topic with changes held back may send
+// them.
+func (f *feed) nextRetry() (time.Time, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var first time.Time
+	for _, at := range f.retry {
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+	}
+	return first, !first.IsZero()
+}
+
+// refresh renders a topic and publishes what changed, as far as its budget
+// allows. It returns how many sockets a message was queued for.
 func (f *feed) refresh(ctx context.Context, name string, t topic) int {
 	st := f.state(name)
 	st.mu.Lock()
@@ -149,38 +191,57 @@ func (f *feed) refresh(ctx context.Context, name string, t topic) int {
 		f.log.Warn("live render failed", "topic", name, "err", err)
 		return 0
 	}
-	var msg bytes.Buffer
-	for _, fr := range frags {
-		if bytes.Equal(st.sent[fr.id], fr.html) {
-			continue
-		}
-		if _, sent := st.sent[fr.id]; sent && fr.parts != nil && st.shapes[fr.id] == fr.shape {
-			for _, p := range fr.parts {
-				if !bytes.Equal(st.parts[p.id], p.html) {
-					msg.Write(p.html)
-					msg.WriteByte('\n')
-				}
-			}
-			continue
-		}
-		msg.Write(fr.html)
-		msg.WriteByte('\n')
+	now := f.now()
+	st.budget.refill(now)
+	if err := st.update(ctx, frags, now); err != nil {
+		f.log.Warn("live render failed", "topic", name, "err", err)
 	}
-	st.remember(frags)
+	return f.send(name, st, now)
+}
+
+// flush publishes the changes a topic's budget held back, as far as it now
+// allows.
+func (f *feed) flush(name string) int {
+	f.mu.Lock()
+	st := f.states[name]
+	f.mu.Unlock()
+	if st == nil {
+		return 0
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	now := f.now()
+	st.budget.refill(now)
+	return f.send(name, st, now)
+}
+
+// send publishes what the topic's budget allows, and schedules the topic
+// again while changes are left. st.mu is held.
+func (f *feed) send(name string, st *topicState, now time.Time) int {
+	var msg bytes.Buffer
+	if wait, left := st.flush(now, &msg); left {
+		f.mu.Lock()
+		if at, ok := f.retry[name]; !ok || now.Add(wait).Before(at) {
+			f.retry[name] = now.Add(wait)
+		}
+		f.mu.Unlock()
+	}
 	if msg.Len() == 0 {
 		return 0
 	}
+	st.lastSent = now
 	return f.hub.Publish(name, msg.Bytes())
 }
 
 // subscribe registers a new subscriber of a topic whose first message is
-// everything the page shows, consistent with what the topic's other
-// subscribers were last sent.
+// everything the page shows as last rendered. Changes its other
+// subscribers have not been sent yet (held back by the budget) are in it,
+// and reach it again later as the same fragments: each replaces itself.
 func (f *feed) subscribe(ctx context.Context, name string, t topic) (*live.Subscriber, error) {
 	st := f.state(name)
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.sent == nil {
+	if st.current == nil {
 		frags, err := f.load(ctx, t)
 		if err != nil {
 			return nil, err
@@ -189,7 +250,7 @@ func (f *feed) subscribe(ctx context.Context, name string, t topic) (*live.Subsc
 	}
 	var snap bytes.Buffer
 	for _, id := range st.order {
-		snap.Write(st.sent[id])
+		snap.Write(st.current[id])
 		snap.WriteByte('\n')
 	}
 	sub := f.hub.Subscribe(name, snap.Bytes())
@@ -207,7 +268,7 @@ func (f *feed) state(name string) *topicState {
 	defer f.mu.Unlock()
 	st := f.states[name]
 	if st == nil {
-		st = &topicState{}
+		st = &topicState{budget: pushBudget{rate: float64(f.budget)}}
 		f.states[name] = st
 	}
 	return st
@@ -224,23 +285,9 @@ func (f *feed) forget(watched map[string]bool) {
 		}
 		if !f.hub.Watched(name) {
 			delete(f.states, name)
+			delete(f.retry, name)
 		}
 		st.mu.Unlock()
-	}
-}
-
-func (st *topicState) remember(frags []namedFragment) {
-	st.sent = make(map[string][]byte, len(frags))
-	st.shapes = make(map[string]string, len(frags))
-	st.parts = map[string][]byte{}
-	st.order = st.order[:0]
-	for _, fr := range frags {
-		st.sent[fr.id] = fr.html
-		st.shapes[fr.id] = fr.shape
-		for _, p := range fr.parts {
-			st.parts[p.id] = p.html
-		}
-		st.order = append(st.order, fr.id)
 	}
 }
 
@@ -261,7 +308,7 @@ func renderFragments(ctx context.Context, frags []views.Fragment) ([]namedFragme
 		if err != nil {
 			return nil, err
 		}
-		out[i] = namedFragment{id: fr.ID, html: html, shape: fr.Shape}
+		out[i] = namedFragment{id: fr.ID, html: html, shape: fr.Shape, set: fr.Set}
 		if fr.Parts != nil {
 			if out[i].parts, err = renderFragments(ctx, fr.Parts); err != nil {
 				return nil, err

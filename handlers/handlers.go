@@ -81,6 +81,9 @@ type Config struct {
 	Loopback bool
 	// Live tunes the websocket push.
 	Live live.Options
+	// PushBudget is the bytes a second each live page is pushed at most
+	// (see pushBudget): DefaultPushBudget when 0, no budget when negative.
+	PushBudget int
 	// LiveLimits caps the live sockets and watched pages per session and
 	// per address.
 	LiveLimits LiveLimits
@@ -106,7 +109,10 @@ type Handler struct {
 	throttle *loginThrottle
 	lagState lagCache
 	problems problemCount
-	public   publicSite
+	// countsState is the board's counters, read at most every
+	// fleetCountsFor.
+	countsState fleetCountsCache
+	public      publicSite
 	// ctx lives as long as the server: websocket connections and the feed
 	// run on it.
 	ctx context.Context
@@ -145,7 +151,11 @@ func New(cfg Config) *Server {
 	h := &Handler{cfg: cfg, log: cfg.Logger, hub: live.NewHub(cfg.Live), ctx: ctx,
 		bodies: newBodyReader(cfg.BodyMemory), failures: newFailureLimit(cfg.WebhookFailureLimit), sockets: newLiveSockets(cfg.LiveLimits),
 		throttle: newLoginThrottle(throttleCap), public: parsePublicURL(cfg.PublicURL)}
-	h.feed = newFeed(h.hub, h.renderTopic, h.log)
+	budget := cfg.PushBudget
+	if budget == 0 {
+		budget = DefaultPushBudget
+	}
+	h.feed = newFeed(h.hub, h.renderTopic, budget, h.log)
 	h.metrics = newMetrics(h.hub.Stats, func() sql.DBStats {
 		if db, err := cfg.Store.DB().DB(); err == nil {
 			return db.Stats()

@@ -20,6 +20,9 @@ func (h *Handler) pageShow(kind string) fiber.Handler {
 		for k, val := range c.Queries() {
 			v.Set(k, val)
 		}
+		if kind == pageRooms {
+			h.boardView(c, v)
+		}
 		if kind == pageMeeting {
 			id, err := url.PathUnescape(c.Params("meetingId"))
 			if err != nil {

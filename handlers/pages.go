@@ -48,12 +48,17 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		if err != nil {
 			return meta, nil, err
 		}
-		rp := views.RoomsPage{Filter: t.Meeting}
-		if rp.HiddenLive, err = h.hidden(ctx, t, board.Live == 0, models.CountedLiveRooms); err != nil {
+		b := views.Board{Rooms: board, Recent: recent, Counts: h.fleetCounts(ctx), Filter: t.Meeting, View: views.ViewCards}
+		if t.View == views.ViewTable {
+			b.View = views.ViewTable
+		}
+		if b.HiddenLive, err = h.hidden(ctx, t, board.Live == 0, models.CountedLiveRooms); err != nil {
 			return meta, nil, err
 		}
-		rp.HiddenRecent, err = h.hidden(ctx, t, len(recent) == 0, models.CountedEndedSessions)
-		return meta, h.withChartStrip(ctx, t, views.RoomsFragments(board, recent, rp)), err
+		b.HiddenRecent, err = h.hidden(ctx, t, len(recent) == 0, models.CountedEndedSessions)
+		// The counters stay at the top, the charts' strip under them.
+		frags := views.RoomsFragments(b)
+		return meta, append(frags[:1:1], h.withChartStrip(ctx, t, frags[1:])...), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/meetboard/meetboard/models"
+	"github.com/meetboard/meetboard/views"
 )
 
 // Page kinds: each is a page of the dashboard and a kind of live topic.
@@ -48,6 +49,9 @@ type topic struct {
 	Log logFilter
 	// Event is the event an event's page shows.
 	Event uint64
+	// View is the live-rooms board's view: views.ViewTable, or "" for the
+	// cards (other pages have none).
+	View string
 }
 
 // String is the canonical topic name, e.g. "recordings?meeting=abc&page=2".
@@ -77,6 +81,9 @@ func (t topic) String() string {
 	t.Log.set(v)
 	if t.Event > 0 {
 		v.Set("id", strconv.FormatUint(t.Event, 10))
+	}
+	if t.View != "" {
+		v.Set("view", t.View)
 	}
 	if len(v) == 0 {
 		return t.Kind
@@ -135,6 +142,10 @@ func topicFrom(kind string, v url.Values) (topic, error) {
 	}
 	if len(t.Meeting) > models.MaxIDLength {
 		return topic{}, fmt.Errorf("a meeting id or filter is at most %d bytes, got %d", models.MaxIDLength, len(t.Meeting))
+	}
+	// The board has two views; any other value is the cards.
+	if kind == pageRooms && v.Get("view") == views.ViewTable {
+		t.View = views.ViewTable
 	}
 	var err error
 	if t.Status, err = listStatus(kind, v.Get("status")); err != nil {

@@ -16,6 +16,11 @@ func TestTopicCanonical(t *testing.T) {
 		{"recordings?meeting=ab&page=2&before=5", "recordings?meeting=ab&page=2"},
 		{"calls?unknown=1", "calls"},
 		{"meetings?meeting=+a+", "meetings?meeting=a"},
+		{"rooms?view=table&before=3", "rooms?view=table"},
+		{"rooms?meeting=ab&view=table&page=2", "rooms?meeting=ab&page=2&view=table"},
+		{"rooms?view=cards", "rooms"},
+		{"rooms?view=" + strings.Repeat("x", 50), "rooms"},
+		{"recordings?view=table", "recordings"},
 	} {
 		got, err := parseTopic(c.in)
 		if err != nil {

@@ -1,6 +1,7 @@
-// meetboard client script: live-status dot, elapsed times, copy buttons,
-// the filter box, and keeping the row being read in place across live
-// swaps (times.js shows the times themselves). No framework, no eval, no inline styles;
+// meetboard client script: live-status dot (and the banner when the live
+// connection is lost), elapsed times, copy buttons, the filter box, and
+// keeping the row being read in place across live swaps (times.js shows
+// the times themselves). No framework, no eval, no inline styles;
 // all listeners are delegated on document so swapped-in fragments just work.
 (function () {
   'use strict';
@@ -14,6 +15,12 @@
     reconnecting: 'Reconnecting…',
     off: 'Not live'
   };
+  // What the banner under the header says while the page may be stale.
+  var BANNERS = {
+    reconnecting: 'Connection lost. Reconnecting… what this page shows may be out of date.',
+    off: 'Live updates stopped: what this page shows may be out of date. Reload the page to catch up.'
+  };
+  var wasLive = false;
   var liveState = null;
 
   function pad(n) { return (n < 10 ? '0' : '') + n; }
@@ -27,6 +34,19 @@
       dot.setAttribute('title', STATES[state]);
     }
     if (text && text.textContent !== STATES[state]) text.textContent = STATES[state];
+    // Once live, losing the socket shows a banner and dims the page.
+    if (state === 'live') wasLive = true;
+    var msg = state === 'reconnecting' || (state === 'off' && wasLive) ? BANNERS[state] : '';
+    var banner = document.getElementById('live-banner');
+    if (banner && banner.textContent !== msg) banner.textContent = msg;
+    if (banner) banner.hidden = !msg;
+    document.documentElement.toggleAttribute('data-stale', !!msg);
+  }
+
+  // The sticky header's height, for what sticks below it (table heads).
+  function headerHeight() {
+    var h = document.querySelector('header.top');
+    if (h) document.documentElement.style.setProperty('--header-h', h.offsetHeight + 'px');
   }
 
   function elapsed(ms) {
@@ -39,14 +59,24 @@
     return Math.floor(h / 24) + 'd ' + pad(h % 24) + 'h';
   }
 
-  function tick() {
+  // tick sets each elapsed time; with onlyNew, only those not set yet (a
+  // swap brought them). The start is kept on the element once read, and a
+  // lone text node is changed in place: a board of hundreds of rooms ticks
+  // every second.
+  function tick(onlyNew) {
     var now = Date.now();
     var els = document.querySelectorAll('time[data-since]');
     for (var i = 0; i < els.length; i++) {
-      var t = Date.parse(els[i].getAttribute('data-since'));
-      if (isNaN(t)) continue;
-      var s = elapsed(now - t);
-      if (els[i].textContent !== s) els[i].textContent = s;
+      var el = els[i];
+      if (onlyNew && el.mbSince !== undefined) continue;
+      if (el.mbSince === undefined) el.mbSince = Date.parse(el.getAttribute('data-since'));
+      if (isNaN(el.mbSince)) continue;
+      var s = elapsed(now - el.mbSince), text = el.firstChild;
+      if (text && text.nodeType === 3 && !text.nextSibling) {
+        if (text.data !== s) text.data = s;
+      } else if (el.textContent !== s) {
+        el.textContent = s;
+      }
     }
   }
 
@@ -58,7 +88,7 @@
     pending = true;
     requestAnimationFrame(function () {
       pending = false;
-      tick();
+      tick(true);
       var dot = document.getElementById('live-status');
       if (liveState && dot && dot.getAttribute('data-state') !== liveState) setLive(liveState);
     });
@@ -167,6 +197,9 @@
     else if (!liveState) setLive('connecting');
     tick();
     setInterval(tick, 1000);
+    headerHeight();
+    var header = document.querySelector('header.top');
+    if (header && window.ResizeObserver) new ResizeObserver(headerHeight).observe(header);
   }
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
   else init();

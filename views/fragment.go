@@ -23,7 +23,29 @@ type Fragment struct {
 	// Shape sums up everything the fragment shows besides its parts'
 	// insides: which parts, in which order, and any text around them. A
 	// fragment with parts must change its Shape whenever that changes.
+	// With a Set, Shape leaves the parts out: only their frame counts.
 	Shape string
+	// Set, when not nil, makes Parts a set the live push adds to and
+	// removes from one part at a time, instead of sending the whole
+	// fragment when its parts change.
+	Set *PartSet
+}
+
+// PartSet says how the live push adds a part to a fragment, changes one
+// and takes one away. Parts new or changed are appended to a holding
+// element, several in one wrapper, and the page's script puts each in its
+// place (see static/fleet.js): it replaces the part of the same id, or
+// shows a new one when the operator is not reading. The script orders the
+// parts, so the push does not keep their order.
+type PartSet struct {
+	// Into is the id of the holding element, and Wrap the tag of the
+	// element that carries parts there (a div; htmx appends the wrapper's
+	// children).
+	Into, Wrap string
+	// Gone is what the push sends for a part that left the set: a small
+	// fragment with an id inside the part, so the part is marked and not
+	// removed while someone may be reading it.
+	Gone func(partID string) templ.Component
 }
 
 // Render writes the fragment's HTML.

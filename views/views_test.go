@@ -139,8 +139,8 @@ func pages() []page {
 		return Meta{Title: title, Nav: "/", Filter: "kx", Path: "/", LiveURL: "/live?topic=" + live}
 	}
 	return []page{
-		{"rooms", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Rooms: rooms, Live: len(rooms), Page: 1}, recent, RoomsPage{Filter: "kx"})},
-		{"rooms-empty", meta("Live rooms", "rooms"), RoomsFragments(models.LiveBoard{Page: 1}, nil, RoomsPage{})},
+		{"rooms", meta("Live rooms", "rooms"), RoomsFragments(Board{Rooms: models.LiveBoard{Rooms: rooms, Live: len(rooms), Page: 1}, Recent: recent, Filter: "kx", View: ViewCards})},
+		{"rooms-empty", meta("Live rooms", "rooms"), RoomsFragments(Board{Rooms: models.LiveBoard{Page: 1}, View: ViewCards})},
 		{"meeting", meta("Meeting", "meeting%3Fmeeting%3Dx"), MeetingFragments(d, sampleEvents())},
 		{"meeting-empty", meta("Meeting", "meeting%3Fmeeting%3Dy"), MeetingFragments(&models.MeetingDetail{Meeting: models.Meeting{MeetingID: "y"}}, nil)},
 		{"meetings", meta("Meetings", "meetings"), MeetingsFragments(meetings, list)},
@@ -151,7 +151,9 @@ func pages() []page {
 		{"calls-empty", meta("Calls", "calls"), CallsFragments(nil, ListPage{Path: "/calls", Page: 1})},
 		{"events", meta("Event log", "events"), EventsFragments(sampleEvents(), EventsPage{Filter: LogFilter{Meeting: "kx"}, Before: 9, More: true})},
 		{"events-empty", meta("Event log", "events"), EventsFragments(nil, EventsPage{})},
-		{"rooms-more", meta("Live rooms", "rooms%3Fmeeting%3Dkx%26page%3D2"), RoomsFragments(roomsLeftOutBoard(2), recent, RoomsPage{Filter: "kx"})},
+		{"rooms-more", meta("Live rooms", "rooms%3Fmeeting%3Dkx%26page%3D2"), RoomsFragments(Board{Rooms: roomsLeftOutBoard(2), Recent: recent, Filter: "kx", View: ViewCards})},
+		{"rooms-table", meta("Live rooms", "rooms%3Fview%3Dtable"), RoomsFragments(Board{Rooms: models.LiveBoard{Rooms: rooms, Live: len(rooms), Page: 1}, Recent: recent, Filter: "kx", View: ViewTable,
+			Counts: models.FleetCounts{Rooms: 2, People: 4, Recordings: 1, Streams: 2, Failures: 3, Stale: 0}})},
 	}
 }
 
@@ -534,7 +536,7 @@ func TestLiveRoomCard(t *testing.T) {
 	if n := doc.Find("#rooms-live article.room").Length(); n != 2 {
 		t.Errorf("%d room cards, want 2", n)
 	}
-	empty := parse(t, render(t, RoomsFragments(models.LiveBoard{Page: 1}, nil, RoomsPage{})[0]))
+	empty := parse(t, render(t, RoomsFragments(Board{Rooms: models.LiveBoard{Page: 1}, View: ViewCards})[1]))
 	if empty.Find(".empty").Length() != 1 {
 		t.Errorf("no empty state without live rooms")
 	}
@@ -555,14 +557,18 @@ func roomsLeftOutBoard(page int) models.LiveBoard {
 func TestLiveRoomsLeftOut(t *testing.T) {
 	board := func(b models.LiveBoard, filter string) *goquery.Document {
 		t.Helper()
-		return parse(t, render(t, RoomsFragments(b, nil, RoomsPage{Filter: filter})[0]))
+		var out strings.Builder
+		for _, f := range RoomsFragments(Board{Rooms: b, Filter: filter, View: ViewCards})[1:3] {
+			out.WriteString(render(t, f))
+		}
+		return parse(t, out.String())
 	}
 	link := func(doc *goquery.Document, rel string) (string, string) {
-		a := doc.Find(`#rooms-live #rooms-more a[rel="` + rel + `"]`)
+		a := doc.Find(`#rooms-summary #rooms-more a[rel="` + rel + `"]`)
 		return strings.TrimSpace(a.Text()), a.AttrOr("href", "")
 	}
 	heading := func(doc *goquery.Document) string {
-		return strings.Join(strings.Fields(doc.Find("#rooms-live h2").Text()), " ")
+		return strings.Join(strings.Fields(doc.Find("#rooms-summary h2").Text()), " ")
 	}
 
 	// The first page of 523 live rooms.
@@ -599,7 +605,7 @@ func TestLiveRoomsLeftOut(t *testing.T) {
 	// A page past the end is not "no meeting is live".
 	doc = board(models.LiveBoard{Live: 523, Page: 9, Before: 523}, "")
 	if doc.Find(".empty").Length() != 0 || heading(doc) != "Live now (523)" {
-		t.Errorf("a page past the end: %q", doc.Find("#rooms-live").Text())
+		t.Errorf("a page past the end: %q", doc.Find("#rooms-summary").Text())
 	}
 	if text, href := link(doc, "prev"); text != "← 523 more recently active" || href != "/" {
 		t.Errorf("link back from past the end: %q to %q", text, href)
@@ -612,11 +618,15 @@ func TestLiveRoomsLeftOut(t *testing.T) {
 		t.Errorf("a board showing every live room: note %q, heading %q", doc.Find("#rooms-more").Text(), heading(doc))
 	}
 
-	// The count and the note are outside the cards: the live push must
-	// send the whole section when they change, even with the same cards.
+	// The count and the note are a fragment of their own: the rooms' set
+	// keeps its frame, so the live push does not send every card again.
 	more := first
 	more.Live, more.After = first.Live+1, first.After+1
-	if RoomsFragments(first, nil, RoomsPage{})[0].Shape == RoomsFragments(more, nil, RoomsPage{})[0].Shape {
-		t.Errorf("the shape does not change with the number of rooms left out")
+	a, b := RoomsFragments(Board{Rooms: first, View: ViewCards}), RoomsFragments(Board{Rooms: more, View: ViewCards})
+	if a[2].ID != "rooms-live" || a[2].Shape != b[2].Shape || a[2].Set == nil {
+		t.Errorf("the rooms' set changes its frame with the number of rooms left out")
+	}
+	if render(t, a[1]) == render(t, b[1]) {
+		t.Errorf("the heading does not change with the number of rooms left out")
 	}
 }

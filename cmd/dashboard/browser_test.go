@@ -493,7 +493,7 @@ func TestBrowserPhoneLayout(t *testing.T) {
 	s := start(t, tempDBEnv(t))
 	phoneFixtures(t, s)
 	b := newTab(t, s.URL, 390, 844)
-	for _, path := range []string{"/", "/meetings/jvsg-8rjn-j304", "/recordings", "/events", "/meetings", "/streams", "/calls", "/problems", "/recordings?status=failed&meeting=r8wn"} {
+	for _, path := range []string{"/", "/meetings/jvsg-8rjn-j304", "/recordings", "/events", "/meetings", "/streams", "/calls", "/problems", "/recordings?status=failed&meeting=r8wn", "/?view=table"} {
 		b.open(path)
 		b.waitLive(10 * time.Second)
 		type layout struct {

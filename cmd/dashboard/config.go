@@ -49,8 +49,11 @@ type config struct {
 	Command       []string
 	ShutdownGrace time.Duration
 	LiveBuffer    int
-	DBMaxConns    int
-	Committers    int
+	// LiveBudget is the bytes a second each live page is pushed at most;
+	// negative for no budget.
+	LiveBudget int
+	DBMaxConns int
+	Committers int
 	// AlertURL receives alerts as JSON POSTs; "" records them only.
 	AlertURL string
 	// AlertKinds are the kinds of problem that raise alerts.
@@ -72,7 +75,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs := flag.NewFlagSet("dashboard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var c config
-	var bodyLimit, bodyMemory, batchWindow, staleAfter, retention, logLevel string
+	var bodyLimit, bodyMemory, liveBudget, batchWindow, staleAfter, retention, logLevel string
 	fs.StringVar(&c.Addr, "addr", env("DASHBOARD_ADDR", "127.0.0.1:8080"), "listen address (env DASHBOARD_ADDR)")
 	fs.StringVar(&c.DatabaseURL, "db", env("DATABASE_URL", "./dashboard.db"),
 		"SQLite file, or a postgres:// URL (env DATABASE_URL)")
@@ -105,6 +108,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"ingest `transactions` in flight at once on PostgreSQL; 0 picks 2 (SQLite always has one)")
 	intVar(&c.LiveBuffer, "live-buffer", "DASHBOARD_LIVE_BUFFER", 16,
 		"`messages` queued per browser before it counts as too slow and is told to reconnect")
+	fs.StringVar(&liveBudget, "live-budget", env("DASHBOARD_LIVE_BUDGET", "64k"),
+		"bytes a second each browser's live page is pushed at most, k/m suffixes allowed; changes past it wait and are taken together; 0 for no budget (env DASHBOARD_LIVE_BUDGET)")
 	fs.StringVar(&c.PublicURL, "public-url", env("DASHBOARD_PUBLIC_URL", ""),
 		"the URL operators open, e.g. https://meet.example.com: live sockets must come from it (env DASHBOARD_PUBLIC_URL)")
 	intVar(&c.WebhookFailureLimit, "webhook-failure-limit", "DASHBOARD_WEBHOOK_FAILURE_LIMIT", 600,
@@ -148,6 +153,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.BodyMemory, err = parseBytes(bodyMemory); err != nil {
 		return c, fmt.Errorf("-body-memory: %w", err)
+	}
+	if strings.TrimSpace(liveBudget) == "0" {
+		c.LiveBudget = -1
+	} else if c.LiveBudget, err = parseBytes(liveBudget); err != nil {
+		return c, fmt.Errorf("-live-budget: %w", err)
 	}
 	if c.BodyMemory < c.BodyLimit {
 		return c, fmt.Errorf("-body-memory (%d) must be at least -body-limit (%d): one largest body must fit", c.BodyMemory, c.BodyLimit)

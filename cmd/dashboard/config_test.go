@@ -41,6 +41,14 @@ func TestConfigWholeNumbers(t *testing.T) {
 	if c.DBMaxConns != 0 || c.Committers != 0 || c.LiveBuffer != 16 || c.WebhookFailureLimit != 600 || c.LoginRateLimit != 20 {
 		t.Errorf("defaults: %+v", c)
 	}
+	if c.LiveBudget != 64<<10 {
+		t.Errorf("default live budget %d, want 64 KiB a second", c.LiveBudget)
+	}
+	for in, want := range map[string]int{"0": -1, "256k": 256 << 10, "1m": 1 << 20} {
+		if c, err := parse([]string{"-live-budget", in}, nil); err != nil || c.LiveBudget != want {
+			t.Errorf("-live-budget %s: %d, %v; want %d", in, c.LiveBudget, err, want)
+		}
+	}
 	c, err = parse([]string{"-committers", "3"}, map[string]string{"DASHBOARD_COMMITTERS": "5", "DASHBOARD_DB_MAX_CONNS": " 12 ", "DASHBOARD_WEBHOOK_FAILURE_LIMIT": ""})
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +70,7 @@ func TestConfigWholeNumbers(t *testing.T) {
 		{[]string{"-retention", "ninety days"}, nil, "-retention: want a duration"},
 		{[]string{"-body-memory", "512k"}, nil, "must be at least -body-limit"},
 		{[]string{"-live-buffer", "0"}, nil, "-live-buffer: want at least 1"},
+		{nil, map[string]string{"DASHBOARD_LIVE_BUDGET": "-5"}, "-live-budget: want a positive size"},
 	} {
 		if _, err := parse(bad.args, bad.env); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%v %v: error %v, want one containing %q", bad.args, bad.env, err, bad.want)

@@ -127,16 +127,16 @@ func TestLivePush(t *testing.T) {
 		t.Fatal(r.Raw)
 	}
 	msg := rooms.until(t, "Ada")
-	if !strings.Contains(msg, `id="rooms-live"`) || strings.Contains(msg, `id="rooms-recent"`) {
-		t.Errorf("the update should carry only the changed fragment: %s", msg)
+	if !strings.Contains(msg, `hx-swap-oob="beforeend:#rooms-new"`) || strings.Contains(msg, `id="rooms-live"`) || strings.Contains(msg, `id="rooms-recent"`) {
+		t.Errorf("the update should append the new room alone: %s", msg)
 	}
 	filtered.until(t, "Ada")
 	meetingB.quiet(t, "beta-1's page got a message for alpha-1")
 
 	s.post(t, joined("beta-1", "Bea"), nil)
 	meetingB.until(t, "Bea")
-	if msg := rooms.until(t, "Bea"); !strings.Contains(msg, `id="rooms-live"`) {
-		t.Errorf("a new room should resend the section: %s", msg)
+	if msg := rooms.until(t, "Bea"); !strings.Contains(msg, `hx-swap-oob="beforeend:#rooms-new"`) || strings.Contains(msg, `id="rooms-live"`) || strings.Contains(msg, "Ada") {
+		t.Errorf("a new room should be appended alone, not the section sent again: %s", msg)
 	}
 	filtered.quiet(t, "the page filtered by alpha got a message for beta-1")
 
@@ -174,7 +174,7 @@ func TestLiveRejects(t *testing.T) {
 // server must close it with 1013 (try again later) while a client that
 // keeps up gets every update.
 func TestSlowClient(t *testing.T) {
-	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")}, "-live-buffer", "1")
+	s := start(t, map[string]string{"DATABASE_URL": filepath.Join(t.TempDir(), "d.db")}, "-live-buffer", "1", "-live-budget", "0")
 	// The receive buffer is set before connecting, so the window the
 	// client offers stays small.
 	small := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {

@@ -80,7 +80,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 
 	srv := handlers.New(handlers.Config{
-		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, Logger: log,
+		Store: store, Operators: ops, BodyLimit: cfg.BodyLimit, Live: live.Options{Buffer: cfg.LiveBuffer}, PushBudget: cfg.LiveBudget, Logger: log,
 		Verifiers: cfg.Verifiers, APIToken: cfg.APIToken, PublicURL: cfg.PublicURL,
 		TrustedProxies: cfg.TrustedProxies, LinkHosts: cfg.LinkHosts,
 		WebhookFailureLimit: cfg.WebhookFailureLimit, LoginRateLimit: cfg.LoginRateLimit, BodyMemory: cfg.BodyMemory,

@@ -61,10 +61,12 @@ func (h *Handler) open(ctx context.Context) (bool, error) {
 }
 
 // requireOperator lets a request through when the dashboard is open, when it
-// carries a valid API token (Authorization: Bearer), or when it comes from
-// a signed-in browser. Others get 401 (API, live socket, metrics) or are
-// sent to sign in (pages).
-func (h *Handler) requireOperator(page bool) fiber.Handler {
+// comes from a signed-in browser, or, where tokens is set (the API, the live
+// socket, metrics and CSV exports), when it carries a valid API token
+// (Authorization: Bearer). A token sent to a page gets 401: tokens are for
+// scripts, and a page's forms need a session. Others get 401 or, for pages,
+// are sent to sign in.
+func (h *Handler) requireOperator(page, tokens bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		ctx := c.UserContext()
 		open, err := h.open(ctx)
@@ -82,6 +84,9 @@ func (h *Handler) requireOperator(page bool) fiber.Handler {
 			return c.Next()
 		}
 		if bearer, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer "); ok {
+			if !tokens {
+				return h.htmlError(c, fiber.StatusUnauthorized, "API tokens open the JSON API, CSV exports, /metrics and the live socket, not pages: sign in to use the pages")
+			}
 			if token := strings.TrimSpace(bearer); h.tokenValid(ctx, token) {
 				c.Locals(localsToken, token)
 				return c.Next()

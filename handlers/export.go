@@ -54,12 +54,13 @@ func newExporter(h *Handler) *exporter {
 
 // routes registers the exports: each list's CSV (/<kind>.csv, see
 // listExports) and a meeting's attendance as CSV and JSON. The CSVs are
-// linked from pages, so they sign a browser in as pages do.
-func (x *exporter) routes(app *fiber.App, api, page fiber.Handler) {
+// linked from pages, so they send a browser to sign in as pages do, and
+// they take API tokens as the API does.
+func (x *exporter) routes(app *fiber.App, api, download fiber.Handler) {
 	for kind := range listExports() {
-		app.Get("/"+kind+".csv", page, x.listCSV(kind))
+		app.Get("/"+kind+".csv", download, x.listCSV(kind))
 	}
-	app.Get("/meetings/:meetingId/attendance.csv", page, x.attendanceCSV)
+	app.Get("/meetings/:meetingId/attendance.csv", download, x.attendanceCSV)
 	app.Get("/api/meetings/:meetingId/attendance", api, x.apiAttendance)
 }
 

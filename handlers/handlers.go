@@ -210,8 +210,9 @@ func New(cfg Config) *Server {
 	app.Get("/login", h.loginShow)
 	app.Post("/login", loginLimiter(cfg.LoginRateLimit), h.loginSubmit)
 	app.Post("/logout", h.logoutSubmit)
-	// Operators only: the API, metrics, the live socket and the pages.
-	api, page := h.requireOperator(false), h.requireOperator(true)
+	// Operators only: the API, metrics, the live socket and the pages; API
+	// tokens open all but the pages.
+	api, page, download := h.requireOperator(false, true), h.requireOperator(true, false), h.requireOperator(true, true)
 	app.Get("/api/meetings", api, h.apiMeetingsList)
 	app.Get("/api/meetings/:meetingId", api, h.apiMeetingShow)
 	app.Get("/api/events", api, h.apiEventsList)
@@ -239,7 +240,7 @@ func New(cfg Config) *Server {
 	app.Get("/alerts", page, h.pageShow(pageAlerts))
 	app.Get("/providers", page, h.pageShow(pageProviders))
 	app.Get("/providers/:name", page, h.pageShow(pageProvider))
-	newExporter(h).routes(app, api, page)
+	newExporter(h).routes(app, api, download)
 	app.Get("/charts", page, h.pageShow(pageCharts))
 	app.Get("/search", page, h.searchShow)
 	app.Get("/events/:id", page, h.eventShow)

@@ -89,6 +89,17 @@ func TestOperatorAccess(t *testing.T) {
 	if resp, _ := get(t, anon, s.URL+"/api/meetings", map[string]string{"Authorization": "Bearer nope"}); resp.StatusCode != 401 {
 		t.Errorf("API with a wrong token: %d", resp.StatusCode)
 	}
+	// A token opens CSV exports too, but no page: pages are for signed-in
+	// operators, as the README says.
+	if resp, body := get(t, anon, s.URL+"/recordings.csv", map[string]string{"Authorization": "Bearer " + token}); resp.StatusCode != 200 || !strings.Contains(body, "meeting") {
+		t.Errorf("a CSV export with the token: %d %.80q", resp.StatusCode, body)
+	}
+	for _, path := range []string{"/", "/meetings", "/events", "/search?q=ab"} {
+		resp, body := get(t, anon, s.URL+path, map[string]string{"Authorization": "Bearer " + token})
+		if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "sign in") {
+			t.Errorf("page %s with the token: %d %.120q; want 401 saying to sign in", path, resp.StatusCode, body)
+		}
+	}
 
 	// Sign in through the form.
 	browser := browserClient()

@@ -20,19 +20,24 @@ type FleetCounts struct {
 	// those rooms (one per participant's track is left out, as on the
 	// board); Streams the HLS streams and livestreams started or playable.
 	Recordings, Streams int
-	// Failures counts the recordings and streams that failed (or were last
-	// heard of failed) within FailureWindow.
+	// Failures counts the problems of failureProblems (recordings, streams,
+	// transcriptions and agent sessions that failed, failed call steps)
+	// within FailureWindow, at most FailureCountCap + 1.
 	Failures int
 }
 
-// FleetCounts reads the board's counters in one statement. Each count is
-// bounded: the live and stale sessions come through the partial index on
-// live sessions, the people through the one on present participants, the
-// running jobs through their meetings' indexes from the live sessions, and
-// the failures through the jobs' updated_at indexes over the last hour.
+// FailureCountCap bounds the failures FleetCounts counts: past it the
+// board says "99+", and no more rows are read.
+const FailureCountCap = 99
+
+// FleetCounts reads the board's counters: the live and stale sessions
+// through the partial index on live sessions, the people through the one on
+// present participants and the running jobs through their meetings'
+// indexes from the live sessions, in one statement; and the failures as
+// the problems view lists them (each kind through its own index, newest
+// first, at most FailureCountCap + 1).
 func (s *Store) FleetCounts(ctx context.Context) (FleetCounts, error) {
 	cutoff := s.staleCutoff()
-	since := time.Now().UTC().Add(-FailureWindow)
 	const liveJoin = " JOIN sessions s ON s.meeting_ref = j.meeting_ref AND s.session_id = j.session_id" +
 		" WHERE s.status = '" + SessionLive + "' AND s.last_event_at >= ?"
 	var c struct {
@@ -43,14 +48,16 @@ func (s *Store) FleetCounts(ctx context.Context) (FleetCounts, error) {
 		(SELECT COUNT(*) FROM sessions WHERE status = '`+SessionLive+`' AND last_event_at < ?) AS stale,
 		(SELECT COUNT(*) FROM participants j`+liveJoin+` AND j.present) AS people,
 		(SELECT COUNT(*) FROM recordings j`+liveJoin+` AND j.status = ? AND j.kind <> ?) AS recordings,
-		(SELECT COUNT(*) FROM streams j`+liveJoin+` AND j.status IN ?) AS streams,
-		(SELECT COUNT(*) FROM recordings WHERE updated_at >= ? AND status = ?) +
-		(SELECT COUNT(*) FROM streams WHERE updated_at >= ? AND status = ?) AS failures`,
+		(SELECT COUNT(*) FROM streams j`+liveJoin+` AND j.status IN ?) AS streams`,
 		cutoff, cutoff,
 		cutoff,
 		cutoff, StageStarted, RecordingParticipantTrack,
 		cutoff, []Stage{StageStarted, StagePlayable},
-		since, StageFailed, since, StageFailed,
 	).Scan(&c).Error
+	if err != nil {
+		return FleetCounts{}, err
+	}
+	failed, err := s.Problems(ctx, ProblemFilter{Since: time.Now().UTC().Add(-FailureWindow), Kinds: failureProblems(), Limit: FailureCountCap + 1})
+	c.Failures = len(failed)
 	return FleetCounts(c), err
 }

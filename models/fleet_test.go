@@ -11,7 +11,8 @@ import (
 
 // TestFleetCounts checks the board's counters: live and stale rooms, the
 // people in live rooms, the jobs running in them, and the failures of the
-// last hour, leaving out ended sessions, track recordings and old failures.
+// last hour (recordings, transcriptions, calls), leaving out ended
+// sessions, track recordings and old failures.
 func TestFleetCounts(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
 		s := openStoreWith(t, url, models.StoreOptions{StaleAfter: time.Hour})
@@ -39,6 +40,10 @@ func TestFleetCounts(t *testing.T) {
 		send(0, "livestream-started", "b", "id", "ls-b")
 		send(0, "recording-failed", "b", "id", "rec-b")
 		send(2*time.Hour, "recording-failed", "b", "id", "rec-b-old")
+		// And a transcription that failed, and a call transfer: failures
+		// too, as the problems view lists them.
+		send(0, "transcription-failed", "b", "id", "tr-b", "message", "language not supported")
+		postAt(t, s, body("call-transfer-failed", map[string]any{"callId": "c-b", "roomId": "b", "from": "+1", "to": "+2", "status": "TRANSFER_FAILED"}), now)
 		// C ended with a recording it never stopped and someone still in.
 		send(0, "session-started", "c")
 		send(0, "participant-joined", "c", "participantId", "c1", "participantName", "Cy")
@@ -53,7 +58,7 @@ func TestFleetCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := models.FleetCounts{Rooms: 2, Stale: 1, People: 2, Recordings: 1, Streams: 2, Failures: 1}
+		want := models.FleetCounts{Rooms: 2, Stale: 1, People: 2, Recordings: 1, Streams: 2, Failures: 3}
 		if got != want {
 			t.Errorf("counts %+v, want %+v", got, want)
 		}

@@ -60,7 +60,15 @@ type ProblemFilter struct {
 	Before *ProblemCursor
 	// Since keeps the problems at or after it; zero keeps all.
 	Since time.Time
+	// Kinds keeps the problems of these kinds; empty keeps every kind.
+	Kinds []ProblemKind
 	Limit int
+}
+
+// failureProblems are the kinds of problem that are a job or call failing,
+// as the board's counter of failures counts them.
+func failureProblems() []ProblemKind {
+	return []ProblemKind{ProblemRecording, ProblemStream, ProblemTranscription, ProblemAgent, ProblemCall}
 }
 
 // problemSource reads the newest problems of one kind, in the view's
@@ -100,6 +108,9 @@ func (s *Store) Problems(ctx context.Context, f ProblemFilter) ([]Problem, error
 	limit := pageSize(f.Limit)
 	out := []Problem{}
 	for rank, src := range problemSources() {
+		if len(f.Kinds) > 0 && !slices.Contains(f.Kinds, src.kind) {
+			continue
+		}
 		rows, err := src.read(s, ctx, problemWindow{f: f, rank: rank, limit: limit})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.kind, err)

@@ -201,3 +201,47 @@ func TestBrowserFleetFilter(t *testing.T) {
 
 // kbEscape is the Escape key for chromedp.KeyEvent.
 const kbEscape = "\u001b"
+
+// counters reads the board's counters as "label=number", in order, each
+// with its link's path.
+const counters = `[...document.querySelectorAll("#fleet-counts a.counter")].map(a =>
+	a.textContent.trim().replace(/^(\S+)\s+(.*)$/, "$2=$1") + " " + new URL(a.href).pathname + new URL(a.href).search)`
+
+// TestBrowserFleetCounters: the counters at the top of the board count the
+// live rooms, the people in them, recordings and streams running, the last
+// hour's failures of every kind and stale rooms, each linking to what lists
+// them; they follow webhooks live, and the failures link opens the
+// problems that make them up.
+func TestBrowserFleetCounters(t *testing.T) {
+	s := start(t, tempDBEnv(t))
+	s.room(t, "c-a", 10*time.Minute, 2,
+		map[string]any{"type": "recording-started", "id": "rec-a"},
+		map[string]any{"type": "hls-playable", "id": "hls-a", "playbackHlsUrl": "https://cdn.example/a.m3u8"})
+	s.room(t, "c-b", 5*time.Minute, 1, map[string]any{"type": "recording-failed", "id": "rec-b", "message": "disk full"})
+
+	b := newTab(t, s.URL, 1280, 900)
+	b.open("/")
+	b.waitLive(10 * time.Second)
+	want := []string{
+		"rooms live=2 /?view=table", "people in rooms=3 /?view=cards", "recordings running=1 /recordings?status=started",
+		"streams live=1 /streams?status=started", "failures in the last hour=1 /problems", "stale rooms=0 /problems",
+	}
+	if got := evalJS[[]string](b, counters); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("the counters read\n%q, want\n%q", got, want)
+	}
+
+	// A new room with two people and a failed transcription: the counters
+	// follow without a reload.
+	s.room(t, "c-c", time.Minute, 2, map[string]any{"type": "transcription-failed", "id": "tr-c", "message": "language not supported"})
+	b.waitFor("the counters after a room opened", `(c => c.includes("rooms live=3 /?view=table") && c.includes("people in rooms=5 /?view=cards") &&
+		c.includes("failures in the last hour=2 /problems"))(`+counters+`)`, 10*time.Second)
+	if !evalJS[bool](b, `document.querySelector("#fleet-counts a.counter.bad") !== null`) {
+		t.Errorf("the failures counter is not marked while there are failures")
+	}
+	b.notReloaded()
+
+	b.do(10*time.Second, chromedp.Click(`#fleet-counts a[href="/problems"].bad`))
+	b.waitFor("the problems page", `location.pathname === "/problems" && document.body.textContent.includes("disk full") &&
+		document.body.textContent.includes("language not supported")`, 10*time.Second)
+	b.checkClean()
+}

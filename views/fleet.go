@@ -110,7 +110,6 @@ func clip(s string, n int) string {
 	return s[:n] + "…"
 }
 
-
 // countShown writes a counter's number; a capped one reads "99+" past
 // models.FailureCountCap.
 func countShown(n int, capped bool) string {

@@ -99,7 +99,8 @@ func TestBrowserTimeZone(t *testing.T) {
 
 // TestBrowserCSVDownload clicks a filtered list's CSV link and a meeting's
 // attendance link in a browser, which saves each file as the server names
-// it; the files parse and hold what the filters select.
+// it; the files parse, hold what the filters select, and equal the JSON
+// API read with the same filters.
 func TestBrowserCSVDownload(t *testing.T) {
 	s := start(t, tempDBEnv(t))
 	s.mustPost(t,
@@ -140,12 +141,41 @@ func TestBrowserCSVDownload(t *testing.T) {
 	if len(recs.rows) != 1 || recs.rows[0]["meeting_id"] != "dl-1" || recs.rows[0]["recording_id"] != "r1" || recs.rows[0]["status"] != "failed" {
 		t.Errorf("the downloaded recordings: %v", recs.rows)
 	}
+	// The file holds what the API gives for the same filters.
+	api := s.apiWalk(t, "/api/recordings?meeting=dl-&status=failed", "recordings", 50)
+	if got, want := strings.Join(recs.column("recording_id"), ","), strings.Join(field(api, "id"), ","); got != want {
+		t.Errorf("the downloaded recordings are %q, the API's %q", got, want)
+	}
+	if got, want := strings.Join(recs.column("status"), ","), strings.Join(field(api, "status"), ","); got != want {
+		t.Errorf("the downloaded statuses are %q, the API's %q", got, want)
+	}
 
 	b.open("/meetings/dl-1")
 	b.do(10*time.Second, chromedp.Click(chromedp.CSS("#meeting-participants a.export")))
 	stays := download("attendance-dl-1.csv")
 	if len(stays.rows) != 1 || stays.rows[0]["name"] != "Ada Lovelace" || stays.rows[0]["leave_reason"] != "user-left" || stays.rows[0]["joined_utc"] == "" {
 		t.Errorf("the downloaded attendance: %v", stays.rows)
+	}
+	var att struct {
+		Stays []struct {
+			ParticipantID string    `json:"participantId"`
+			Name          string    `json:"name"`
+			JoinedAt      time.Time `json:"joinedAt"`
+			LeftAt        time.Time `json:"leftAt"`
+			LeaveReason   string    `json:"leaveReason"`
+		} `json:"stays"`
+	}
+	s.getJSON(t, "/api/meetings/dl-1/attendance", &att)
+	if len(att.Stays) != len(stays.rows) {
+		t.Fatalf("the attendance API has %d stays, the file %d", len(att.Stays), len(stays.rows))
+	}
+	const csvTime = "2006-01-02 15:04:05"
+	for i, a := range att.Stays {
+		r := stays.rows[i]
+		if r["participant_id"] != a.ParticipantID || r["name"] != a.Name || r["leave_reason"] != a.LeaveReason ||
+			r["joined_utc"] != a.JoinedAt.UTC().Format(csvTime) || r["left_utc"] != a.LeftAt.UTC().Format(csvTime) {
+			t.Errorf("stay %d: the file has %v, the API %+v", i, r, a)
+		}
 	}
 	b.checkClean()
 }

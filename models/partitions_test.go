@@ -165,15 +165,7 @@ func TestConcurrentProviderEventIDs(t *testing.T) {
 // store goes on logging and applying after it, on both databases.
 func TestUpgradeToPartitionedLog(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
-		db, err := models.Open(url, models.DBOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if sqlDB, err := db.DB(); err == nil {
-				sqlDB.Close()
-			}
-		})
+		db := openDB(t, url, models.DBOptions{})
 		if err := models.MigrateTo(db, 12); err != nil {
 			t.Fatal(err)
 		}

@@ -181,15 +181,7 @@ func benchSize() (participants, events int) {
 
 // storeWithOptions opens a migrated database's store that applies nothing.
 func storeWithOptions(b *testing.B, url string) *models.Store {
-	db, err := models.Open(url, models.DBOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if sqlDB, err := db.DB(); err == nil {
-			sqlDB.Close()
-		}
-	})
+	db := openDB(b, url, models.DBOptions{})
 	s := models.NewStore(db, models.StoreOptions{})
 	b.Cleanup(s.Close)
 	return s

@@ -230,15 +230,7 @@ func TestSearchWithoutTrigrams(t *testing.T) {
 // are found after it, and so are those stored after it, on both databases.
 func TestSearchAfterUpgrade(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, url string) {
-		db, err := models.Open(url, models.DBOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if sqlDB, err := db.DB(); err == nil {
-				sqlDB.Close()
-			}
-		})
+		db := openDB(t, url, models.DBOptions{})
 		if err := models.MigrateTo(db, 22); err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,16 @@ func openStoreWith(t *testing.T, url string, opts models.StoreOptions) *models.S
 // migratedDB opens and migrates a database, closed when the test ends.
 func migratedDB(t testing.TB, url string, opts models.DBOptions) *gorm.DB {
 	t.Helper()
+	db := openDB(t, url, opts)
+	if err := models.Migrate(db); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// openDB opens a database as it is, closed when the test ends.
+func openDB(t testing.TB, url string, opts models.DBOptions) *gorm.DB {
+	t.Helper()
 	db, err := models.Open(url, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -54,9 +64,6 @@ func migratedDB(t testing.TB, url string, opts models.DBOptions) *gorm.DB {
 			sqlDB.Close()
 		}
 	})
-	if err := models.Migrate(db); err != nil {
-		t.Fatal(err)
-	}
 	return db
 }
 

@@ -290,6 +290,18 @@
   // of an element cleans up, processes and settles every element in it,
   // which at fleet scale cost more than anything else on the page. Rooms
   // carry no htmx attributes, so nothing is lost.
+  // swap puts el in old's place, keeping the elements of old that are to
+  // be preserved (hx-preserve, by id) as htmx's own swaps do: an HLS
+  // player playing in a room's card goes on playing as the room changes.
+  function swap(old, el) {
+    var keep = el.querySelectorAll('[hx-preserve][id]');
+    for (var i = 0; i < keep.length; i++) {
+      var was = document.getElementById(keep[i].id);
+      if (was && old.contains(was)) keep[i].replaceWith(was);
+    }
+    old.replaceWith(el);
+  }
+
   document.addEventListener('htmx:oobBeforeSwap', function (e) {
     var d = e.detail, target = d.target;
     if (!target || !d.fragment || !board()) return;
@@ -300,7 +312,7 @@
       // The whole board (a connection's first message): swapped as one
       // element, then sorted and filtered again.
       d.shouldSwap = false;
-      target.replaceWith(el);
+      swap(target, el);
       init();
     } else if (target.id === 'rooms-new') {
       // Rooms that changed or opened, several to a message. A room on the
@@ -311,7 +323,7 @@
       while ((el = d.fragment.firstElementChild)) {
         filterEl(el);
         var old = document.getElementById(el.id);
-        if (old) old.replaceWith(el);
+        if (old) swap(old, el);
         else target.appendChild(el);
         updated.push(el.id);
       }
@@ -319,7 +331,7 @@
       // A room that changed: it keeps its place and the filter's verdict.
       d.shouldSwap = false;
       filterEl(el);
-      target.replaceWith(el);
+      swap(target, el);
       updated.push(el.id);
     } else if (/-end$/.test(target.id) && target.closest('#rooms-items, #rooms-new')) {
       // A room that ended: marked, and kept until the changes are shown.

@@ -15,8 +15,9 @@
 //     <video> element.
 //
 // A player stops and lets go of the stream (hls.js destroyed, the video's
-// source removed and reloaded empty) when its Close button is pressed or
-// when a live update takes its box out of the page. A live update that
+// source removed and reloaded empty) when its Close button is pressed,
+// when a live update takes its box out of the page, or when its room on the
+// live-rooms board ends. A live update that
 // keeps the stream on the page keeps the box, and the playing video in it,
 // as it is (hx-preserve). No inline script or style, no eval.
 (function () {
@@ -104,23 +105,29 @@
     p.video.load();
   }
 
-  // close releases a player and puts its box back to the Play button.
-  function close(p) {
+  // close releases a player and puts its box back to the Play button, which
+  // takes the focus when the operator closed it.
+  function close(p, focus) {
     release(p);
     [p.video, p.shut, p.note].forEach(function (el) { el.remove(); });
     p.box.classList.remove('open');
     var play = p.box.querySelector('button.play');
     if (play) {
       play.hidden = false;
-      play.focus();
+      if (focus) play.focus();
     }
   }
 
-  // A live swap that takes a box out of the page ends its player. A box
-  // the swap keeps is moved, not removed, and is in the page again by the
-  // time this runs.
+  // A live swap that takes a box out of the page ends its player, and so
+  // does a room's end on the live-rooms board, which keeps the ended card
+  // (marked, class "ended") until the operator shows the changes
+  // (fleet.js). A box the swap keeps is moved, not removed, and is in the
+  // page again by the time this runs.
   var watch = new MutationObserver(function () {
-    players.slice().forEach(function (p) { if (!p.box.isConnected) release(p); });
+    players.slice().forEach(function (p) {
+      if (!p.box.isConnected) release(p);
+      else if (p.box.closest('[data-meeting].ended')) close(p, false);
+    });
   });
 
   function playWithHls(p, src) {
@@ -174,7 +181,7 @@
     box.appendChild(video);
     box.appendChild(shut);
     box.appendChild(note);
-    shut.addEventListener('click', function () { close(p); });
+    shut.addEventListener('click', function () { close(p, true); });
     video.addEventListener('error', function () {
       if (!p.closed && !p.hls && video.error) say(p, 'Cannot play this stream (media error ' + video.error.code + ').');
     });

@@ -33,7 +33,7 @@ func TestFilteredEmptyStates(t *testing.T) {
 		path, list, none, counted string
 		rows                      string // the list's rows on its page without a filter
 	}{
-		{"/", "#rooms-live", "live meeting", "live room", "#rooms-live article.room"},
+		{"/", "#rooms-summary", "live meeting", "live room", "#rooms-live article.room"},
 		{"/", "#rooms-recent", "ended session", "ended session", "#rooms-recent tbody tr"},
 		{"/meetings", "#meetings-list", "meeting", "meeting", "#meetings-list tbody tr"},
 		{"/recordings", "#recordings-list", "recording", "recording", "#recordings-list tbody tr"},

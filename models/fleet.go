@@ -17,8 +17,10 @@ type FleetCounts struct {
 	// People counts who is in those rooms.
 	People int
 	// Recordings counts the recordings started and not yet stopping in
-	// those rooms (one per participant's track is left out, as on the
-	// board); Streams the HLS streams and livestreams started or playable.
+	// those rooms, each participant's track recording included, as the
+	// recordings list's "started" filter lists them; Streams the HLS
+	// streams and livestreams started or playable, as its "live" filter
+	// (StreamLive) does.
 	Recordings, Streams int
 	// Failures counts the problems of failureProblems (recordings, streams,
 	// transcriptions and agent sessions that failed, failed call steps)
@@ -47,11 +49,11 @@ func (s *Store) FleetCounts(ctx context.Context) (FleetCounts, error) {
 		(SELECT COUNT(*) FROM sessions WHERE status = '`+SessionLive+`' AND last_event_at >= ?) AS rooms,
 		(SELECT COUNT(*) FROM sessions WHERE status = '`+SessionLive+`' AND last_event_at < ?) AS stale,
 		(SELECT COUNT(*) FROM participants j`+liveJoin+` AND j.present) AS people,
-		(SELECT COUNT(*) FROM recordings j`+liveJoin+` AND j.status = ? AND j.kind <> ?) AS recordings,
+		(SELECT COUNT(*) FROM recordings j`+liveJoin+` AND j.status = ?) AS recordings,
 		(SELECT COUNT(*) FROM streams j`+liveJoin+` AND j.status IN ?) AS streams`,
 		cutoff, cutoff,
 		cutoff,
-		cutoff, StageStarted, RecordingParticipantTrack,
+		cutoff, StageStarted,
 		cutoff, []Stage{StageStarted, StagePlayable},
 	).Scan(&c).Error
 	if err != nil {

@@ -24,11 +24,16 @@ func RecordingStatuses() []string {
 	return stageNames(StageStarting, StageStarted, StageStopping, StageStopped, StageCompleted, StageCancelled, StageFailed)
 }
 
-// StreamStatuses lists the statuses an HLS stream or livestream reaches,
-// in lifecycle order: the values the streams list's status filter takes.
+// StreamStatuses lists the values the streams list's status filter takes:
+// StreamLive, then the statuses an HLS stream or livestream reaches, in
+// lifecycle order.
 func StreamStatuses() []string {
-	return stageNames(StageStarting, StageStarted, StagePlayable, StageStopping, StageStopped, StageFailed)
+	return append([]string{StreamLive}, stageNames(StageStarting, StageStarted, StagePlayable, StageStopping, StageStopped, StageFailed)...)
 }
+
+// StreamLive is the streams list's filter of the streams that are live:
+// started or playable, as the board's "streams live" counts them.
+const StreamLive = "live"
 
 // CallStatuses lists the values the calls list's status filter takes. A
 // call's status is its provider's word for its latest step, which differs
@@ -55,6 +60,8 @@ func withStatus(db, q *gorm.DB, table, status string) (*gorm.DB, error) {
 		return q.Where("calls.id IN (?)", failed), nil
 	case table == "calls":
 		return nil, fmt.Errorf("unknown call status %q: the calls list filters by %q only", status, CallFailed)
+	case table == "streams" && status == StreamLive:
+		return q.Where("streams.status IN ?", []Stage{StageStarted, StagePlayable}), nil
 	}
 	return q.Where(table+".status = ?", status), nil
 }

@@ -34,6 +34,7 @@ func TestListStatusFilter(t *testing.T) {
 		job("recording-failed", "b-1", "rec-bad-b")
 		job("hls-playable", "a-1", "hls-ok")
 		job("hls-failed", "a-1", "hls-bad")
+		job("livestream-started", "b-1", "ls-on")
 		// A transfer that failed, then the call hung up: a failed call.
 		post(t, s, callStep("a-1", "call-transfer", "call-transfer-failed", "TRANSFER_FAILED"))
 		post(t, s, callStep("a-1", "call-transfer", "call-hangup", "HANGUP"))
@@ -88,6 +89,7 @@ func TestListStatusFilter(t *testing.T) {
 			{"starting recordings", recordings("", "starting"), ""},
 			{"failed streams", streams("", "failed"), "hls-bad"},
 			{"playable streams", streams("a-1", "playable"), "hls-ok"},
+			{"live streams (started or playable)", streams("", models.StreamLive), "hls-ok ls-on"},
 			{"failed streams of b-", streams("b-", "failed"), ""},
 			{"calls", calls("", ""), "call-missed(1 steps) call-switch(1 steps) call-transfer(2 steps)"},
 			{"failed calls", calls("", models.CallFailed), "call-switch(1 steps) call-transfer(2 steps)"},
@@ -116,9 +118,9 @@ func TestListStatusFilter(t *testing.T) {
 }
 
 // TestStatusValuesAreStages: every value of the lifecycle lists' filters
-// is a stage the models know.
+// is a stage the models know, but the streams' first, StreamLive.
 func TestStatusValuesAreStages(t *testing.T) {
-	for _, v := range append(models.RecordingStatuses(), models.StreamStatuses()...) {
+	for _, v := range append(models.RecordingStatuses(), models.StreamStatuses()[1:]...) {
 		if models.Stage(v).Rank() == 0 {
 			t.Errorf("status filter value %q is no stage", v)
 		}

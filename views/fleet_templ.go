@@ -49,11 +49,11 @@ func fleetCounts(c models.FleetCounts) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = counter(c.Recordings, false, "recordings running", "/recordings?status=started", "", "Recordings started in live rooms (per-participant track recordings left out)").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = counter(c.Recordings, false, "recordings running", "/recordings?status=started", "", "Recordings started in live rooms, participants' track recordings included").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = counter(c.Streams, false, "streams live", "/streams?status=started", "", "HLS streams and livestreams started or playable in live rooms").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = counter(c.Streams, false, "streams live", "/streams?status="+models.StreamLive, "", "HLS streams and livestreams started or playable in live rooms").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

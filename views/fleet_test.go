@@ -78,7 +78,7 @@ func TestFleetCounters(t *testing.T) {
 		{"300 rooms live", "/?view=table"},
 		{"4210 people in rooms", "/?view=cards"},
 		{"120 recordings running", "/recordings?status=started"},
-		{"41 streams live", "/streams?status=started"},
+		{"41 streams live", "/streams?status=live"},
 		{"3 failures in the last hour", "/problems"},
 		{"0 stale rooms", "/problems"},
 	}

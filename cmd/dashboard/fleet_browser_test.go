@@ -224,7 +224,7 @@ func TestBrowserFleetCounters(t *testing.T) {
 	b.waitLive(10 * time.Second)
 	want := []string{
 		"rooms live=2 /?view=table", "people in rooms=3 /?view=cards", "recordings running=1 /recordings?status=started",
-		"streams live=1 /streams?status=started", "failures in the last hour=1 /problems", "stale rooms=0 /problems",
+		"streams live=1 /streams?status=live", "failures in the last hour=1 /problems", "stale rooms=0 /problems",
 	}
 	if got := evalJS[[]string](b, counters); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("the counters read\n%q, want\n%q", got, want)

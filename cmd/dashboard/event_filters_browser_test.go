@@ -130,10 +130,42 @@ func TestBrowserPermalinks(t *testing.T) {
 	b.waitFor("the link to the newer event", fmt.Sprintf(`!!document.querySelector('#event-detail a[href="/events/%d"]')`, next), 10*time.Second)
 	b.notReloaded()
 
+	// Enough people that the recordings are far down the meeting's page.
+	join := func(from, to int) {
+		for i := from; i < to; i++ {
+			s.mustPost(t, videosdkHook("participant-joined", withFields(room, "participantId", fmt.Sprintf("p-%d", i), "participantName", fmt.Sprintf("Person %d", i))))
+		}
+	}
+	join(0, 40)
 	b.open("/recordings")
 	b.do(10*time.Second, chromedp.Click(chromedp.CSS(`#recordings-list a.permalink`)))
 	b.waitFor("the recording on its meeting's page, marked",
 		`location.pathname === "/meetings/room-p" && /^#recording-\d+$/.test(location.hash) && document.querySelector("#meeting-recordings .job.targeted")`, 10*time.Second)
+	b.waitLive(10 * time.Second)
+	// The recording shows below the sticky header, not under it, and stays
+	// there while people join above it.
+	inView := `(() => { const r = document.querySelector("#meeting-recordings .job.targeted").getBoundingClientRect();
+		const h = document.querySelector("header.top").getBoundingClientRect().bottom;
+		return scrollY > 0 && r.top >= h && r.top < innerHeight; })()`
+	b.waitFor("the linked recording below the header", inView, 10*time.Second)
+	evalJS[chromedp.Void](b, `window.__e2eDocument = true`)
+	join(40, 60)
+	b.waitFor("the people who joined", `document.querySelectorAll("#meeting-participants tbody tr").length >= 60`, 10*time.Second)
+	if !evalJS[bool](b, inView) {
+		t.Errorf("after people joined above it, the linked recording is off screen or under the header: top %v, header bottom %v",
+			evalJS[float64](b, `document.querySelector("#meeting-recordings .job.targeted").getBoundingClientRect().top`),
+			evalJS[float64](b, `document.querySelector("header.top").getBoundingClientRect().bottom`))
+	}
+	// New recordings land in the linked one's section: it stays in view.
+	for i := 0; i < 4; i++ {
+		s.mustPost(t, videosdkHook("recording-started", withFields(room, "id", fmt.Sprintf("rec-more-%d", i))))
+	}
+	b.waitFor("the new recordings", `document.querySelectorAll("#meeting-recordings .job").length >= 5`, 10*time.Second)
+	if !evalJS[bool](b, inView) {
+		t.Errorf("after recordings were added beside it, the linked recording is off screen or under the header: top %v",
+			evalJS[float64](b, `document.querySelector("#meeting-recordings .job.targeted").getBoundingClientRect().top`))
+	}
+	b.notReloaded()
 	b.checkClean()
 }
 

@@ -142,11 +142,23 @@
     if (el.hidden !== hide) el.hidden = hide;
   }
 
+  // filterAll applies the box to every room on the page, and says so when
+  // it leaves none of them: the server's filter, on Enter, looks through
+  // every live room and the recently ended sessions too.
   function filterAll() {
     [shown(), waiting()].forEach(function (box) {
       if (!box) return;
       for (var el = box.firstElementChild; el; el = el.nextElementSibling) filterEl(el);
     });
+    var none = document.getElementById('rooms-none'), box = shown();
+    if (!none || !box) return;
+    var q = filterBox() ? filterBox().value.trim() : '', left = false;
+    for (var el = box.firstElementChild; el && !left; el = el.nextElementSibling) left = !el.hidden;
+    var msg = q && !left && box.firstElementChild
+      ? 'No live room on this page starts with “' + q + '”. Press Enter to look through every live room and the recently ended sessions.'
+      : '';
+    if (none.textContent !== msg) none.textContent = msg;
+    none.hidden = !msg;
   }
 
   // The address bar follows the box, so the URL an operator copies shows
@@ -334,11 +346,16 @@
       swap(target, el);
       updated.push(el.id);
     } else if (/-end$/.test(target.id) && target.closest('#rooms-items, #rooms-new')) {
-      // A room that ended: marked, and kept until the changes are shown.
+      // A room that ended: marked, and kept until the changes are shown;
+      // its times stop ticking (app.js ticks those with data-since).
       d.shouldSwap = false;
       target.replaceWith(el);
       var room = el.closest('[data-meeting]');
-      if (room) room.classList.add('ended');
+      if (room) {
+        room.classList.add('ended');
+        var times = room.querySelectorAll('time[data-since]');
+        for (var i = 0; i < times.length; i++) times[i].removeAttribute('data-since');
+      }
     }
   });
 

@@ -138,6 +138,10 @@ func TestBrowserFleetHold(t *testing.T) {
 			b.waitFor("the changes bar offering the new room", `!document.querySelector("#rooms-apply").hidden && document.querySelector("#rooms-apply").textContent.includes("1 new")`, 10*time.Second)
 			s.mustPost(t, videosdkHook("session-ended", map[string]any{"meetingId": "h-b", "sessionId": "s-h-b"}))
 			b.waitFor("h-b marked ended", `document.querySelector('#rooms-items > [data-meeting="h-b"] .ended-mark')`, 10*time.Second)
+			// Its times stop: an ended room's "live for" does not go on.
+			if n := evalJS[int](b, `document.querySelectorAll('#rooms-items > [data-meeting="h-b"] time[data-since]').length`); n != 0 {
+				t.Errorf("the ended room still has %d ticking times", n)
+			}
 			b.waitFor("the bar counting both", `document.querySelector("#rooms-apply").textContent.startsWith("2 changes (1 new, 1 ended)")`, 10*time.Second)
 			if after := evalJS[[]string](b, rowOrder); strings.Join(after, " ") != strings.Join(before, " ") {
 				t.Errorf("rows moved while the operator read them: %q, then %q", before, after)
@@ -195,7 +199,20 @@ func TestBrowserFleetFilter(t *testing.T) {
 	b.do(10*time.Second, chromedp.KeyEvent(kbEscape))
 	b.waitFor("every room again", visible+` === "alpha-3 beta-2 alpha-1 alpha-2 beta-1"`, 10*time.Second)
 	b.waitFor("beta-2's person", `document.querySelector('#rooms-items > [data-meeting="beta-2"]').children[3].textContent === "1"`, 10*time.Second)
+	none := `document.getElementById("rooms-none")`
+	if !evalJS[bool](b, none+`.hidden`) {
+		t.Errorf("with the box empty, the board says %q", evalJS[string](b, none+`.textContent`))
+	}
+	// A prefix no room on the page has: the board says so, and Enter asks
+	// the server, which says how many live rooms the filter hides.
+	b.do(10*time.Second, chromedp.Focus(chromedp.CSS(`form.filter input[name="meeting"]`)), chromedp.KeyEvent("zz"))
+	b.waitFor("the board saying no room matches", `!`+none+`.hidden && `+none+`.textContent.includes("No live room on this page starts with \u201czz\u201d")`, 10*time.Second)
+	if got := evalJS[string](b, visible); got != "" {
+		t.Errorf("typing zz shows %q", got)
+	}
 	b.notReloaded()
+	b.do(10*time.Second, chromedp.KeyEvent("\r"))
+	b.waitFor("the server's filter", `location.search.includes("meeting=zz") && document.getElementById("rooms-summary").textContent.includes("No live meeting matches")`, 10*time.Second)
 	b.checkClean()
 }
 

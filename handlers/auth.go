@@ -100,7 +100,9 @@ func (h *Handler) requireOperator(page, tokens bool) fiber.Handler {
 			return c.Next()
 		case !errors.Is(err, models.ErrNotFound):
 			return h.storeError(c, err)
-		case page:
+		case page && (!tokens || strings.Contains(c.Get(fiber.HeaderAccept), "text/html")):
+			// A browser is sent to sign in; a script fetching a CSV export
+			// (which asks for no HTML) gets 401, as it would from the API.
 			return c.Redirect("/login?next="+url.QueryEscape(string(c.Request().URI().RequestURI())), fiber.StatusSeeOther)
 		}
 		return fail(c, fiber.StatusUnauthorized, "sign in, or send an API token as Authorization: Bearer <token>")

@@ -69,6 +69,13 @@ func TestOperatorAccess(t *testing.T) {
 			t.Errorf("%s without a session: %d %s", path, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
+	// A CSV export sends a browser to sign in, and answers a script 401.
+	if resp, _ := get(t, anon, s.URL+"/recordings.csv", map[string]string{"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a CSV export in a browser without a session: %d, want 303 to sign in", resp.StatusCode)
+	}
+	if resp, body := get(t, anon, s.URL+"/recordings.csv", map[string]string{"Accept": "*/*"}); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "API token") {
+		t.Errorf("a CSV export from a script without credentials: %d %.100q, want 401", resp.StatusCode, body)
+	}
 	for _, path := range []string{"/api/meetings", "/api/events", "/metrics", "/live?topic=rooms"} {
 		if resp, _ := get(t, anon, s.URL+path, nil); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s without a session: %d", path, resp.StatusCode)

@@ -90,19 +90,19 @@ func (h *Handler) loadCharts(ctx context.Context, t topic, meta views.Meta) (vie
 	return meta, views.ChartsFragments(c, r), nil
 }
 
-// withChartStrip puts the strip of the last hour's charts above a page's
-// fragments when the page shows it. A strip that cannot be read is left
-// out, and the page shown without it.
-func (h *Handler) withChartStrip(ctx context.Context, t topic, frags []views.Fragment) []views.Fragment {
+// chartStrip is the last hour's charts for the board's strip, nil when the
+// page shows none. A strip that cannot be read is left out, and the page
+// shown without it.
+func (h *Handler) chartStrip(ctx context.Context, t topic) *models.Charts {
 	if !t.showsCharts() {
-		return frags
+		return nil
 	}
 	c, err := h.charts(ctx, models.ChartRanges()[0])
 	if err != nil {
 		h.log.Warn("charts strip failed", "err", err)
-		return frags
+		return nil
 	}
-	return append([]views.Fragment{views.ChartStripFragment(c)}, frags...)
+	return &c
 }
 
 // apiCharts serves GET /api/charts?range=hour|day|week: the rollups behind

@@ -48,7 +48,7 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 		if err != nil {
 			return meta, nil, err
 		}
-		b := views.Board{Rooms: board, Recent: recent, Counts: h.fleetCounts(ctx), Filter: t.Meeting, View: views.ViewCards}
+		b := views.Board{Rooms: board, Recent: recent, Counts: h.fleetCounts(ctx), Charts: h.chartStrip(ctx, t), Filter: t.Meeting, View: views.ViewCards}
 		if t.View == views.ViewTable {
 			b.View = views.ViewTable
 		}
@@ -56,9 +56,7 @@ func (h *Handler) loadPage(ctx context.Context, t topic) (views.Meta, []views.Fr
 			return meta, nil, err
 		}
 		b.HiddenRecent, err = h.hidden(ctx, t, len(recent) == 0, models.CountedEndedSessions)
-		// The counters stay at the top, the charts' strip under them.
-		frags := views.RoomsFragments(b)
-		return meta, append(frags[:1:1], h.withChartStrip(ctx, t, frags[1:])...), err
+		return meta, views.RoomsFragments(b), err
 	case pageMeeting:
 		meta.Title, meta.Nav, meta.Path, meta.Filter = "Meeting "+t.Meeting, "/meetings", "", ""
 		d, err := s.MeetingDetail(ctx, "", t.Meeting, meetingPageRows)

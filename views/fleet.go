@@ -26,6 +26,9 @@ type Board struct {
 	Recent []models.SessionRow
 	// Counts are the fleet's counters, over every live room.
 	Counts models.FleetCounts
+	// Charts are the last hour's, for the strip under the counters; nil
+	// for no strip.
+	Charts *models.Charts
 	// Filter is the page's meeting filter, kept in its links.
 	Filter string
 	// View is ViewCards or ViewTable.

@@ -2,12 +2,10 @@ package models_test
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/meetboard/meetboard/models"
-	"github.com/meetboard/meetboard/models/dbtest"
 )
 
 // BenchmarkEventFilters reads a page of the event log (51 events, as the
@@ -19,14 +17,7 @@ import (
 func BenchmarkEventFilters(b *testing.B) {
 	for _, backend := range []string{"postgres", "sqlite"} {
 		b.Run(backend, func(b *testing.B) {
-			url := b.TempDir() + "/search.db"
-			if backend == "postgres" {
-				url = os.Getenv("MEETBOARD_BENCH_POSTGRES_URL")
-				if url == "" {
-					url = dbtest.PostgresDSN(b)
-				}
-			}
-			_, s := seededSearch(b, url)
+			_, s := seededSearch(b, benchURL(b, backend))
 			ten := time.Now().UTC().Add(-10 * 24 * time.Hour).Truncate(time.Minute)
 			for _, c := range []struct {
 				name string

@@ -56,14 +56,7 @@ var (
 func BenchmarkSearch(b *testing.B) {
 	for _, backend := range []string{"postgres", "sqlite"} {
 		b.Run(backend, func(b *testing.B) {
-			url := b.TempDir() + "/search.db"
-			if backend == "postgres" {
-				url = os.Getenv("MEETBOARD_BENCH_POSTGRES_URL")
-				if url == "" {
-					url = dbtest.PostgresDSN(b)
-				}
-			}
-			db, s := seededSearch(b, url)
+			db, s := seededSearch(b, benchURL(b, backend))
 			ctx := context.Background()
 			searches := benchSearches()
 			run := func(b *testing.B, s *models.Store, terms []string) {
@@ -185,6 +178,19 @@ func storeWithOptions(b *testing.B, url string) *models.Store {
 	s := models.NewStore(db, models.StoreOptions{})
 	b.Cleanup(s.Close)
 	return s
+}
+
+// benchURL is the database a search benchmark seeds on a backend: SQLite
+// in a temporary directory, or PostgreSQL, MEETBOARD_BENCH_POSTGRES_URL
+// when set (kept, and reused once seeded), else a test database.
+func benchURL(b *testing.B, backend string) string {
+	if backend != "postgres" {
+		return b.TempDir() + "/search.db"
+	}
+	if url := os.Getenv("MEETBOARD_BENCH_POSTGRES_URL"); url != "" {
+		return url
+	}
+	return dbtest.PostgresDSN(b)
 }
 
 // seededSearch migrates a database, seeds it and returns a store on it that
